@@ -5,8 +5,11 @@
 // aarch64 with arm), and the built-in constants of the language per ABI.
 //
 // Tables start from github.com/elastic/go-seccomp-bpf's arch package and are
-// corrected where it is wrong; a test checks every ABI against
-// ../shared/data/syscalls.csv.
+// corrected where it is wrong (tables.go lists each correction); a test checks
+// every ABI against ../shared/data/syscalls.csv. The names of every Linux
+// ABI's system calls (for KnownAnywhere and Suggest) and their first releases
+// (FirstVersion) are generated into zdata.go from ../shared/data by
+// `go generate`.
 package abi
 
 import (

@@ -1,0 +1,375 @@
+//go:build linux && amd64
+
+package abi
+
+import (
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// xsysAMD64 are golang.org/x/sys/unix's values for the built-in constants it
+// defines; being the amd64 build's, they check the x86_64 table.
+var xsysAMD64 = map[string]uint64{
+	"AF_ALG":                                 unix.AF_ALG,
+	"AF_APPLETALK":                           unix.AF_APPLETALK,
+	"AF_ASH":                                 unix.AF_ASH,
+	"AF_ATMPVC":                              unix.AF_ATMPVC,
+	"AF_ATMSVC":                              unix.AF_ATMSVC,
+	"AF_AX25":                                unix.AF_AX25,
+	"AF_BLUETOOTH":                           unix.AF_BLUETOOTH,
+	"AF_BRIDGE":                              unix.AF_BRIDGE,
+	"AF_CAIF":                                unix.AF_CAIF,
+	"AF_CAN":                                 unix.AF_CAN,
+	"AF_DECnet":                              unix.AF_DECnet,
+	"AF_ECONET":                              unix.AF_ECONET,
+	"AF_IB":                                  unix.AF_IB,
+	"AF_IEEE802154":                          unix.AF_IEEE802154,
+	"AF_INET":                                unix.AF_INET,
+	"AF_INET6":                               unix.AF_INET6,
+	"AF_IPX":                                 unix.AF_IPX,
+	"AF_IRDA":                                unix.AF_IRDA,
+	"AF_ISDN":                                unix.AF_ISDN,
+	"AF_IUCV":                                unix.AF_IUCV,
+	"AF_KCM":                                 unix.AF_KCM,
+	"AF_KEY":                                 unix.AF_KEY,
+	"AF_LLC":                                 unix.AF_LLC,
+	"AF_LOCAL":                               unix.AF_LOCAL,
+	"AF_MAX":                                 unix.AF_MAX,
+	"AF_MCTP":                                unix.AF_MCTP,
+	"AF_MPLS":                                unix.AF_MPLS,
+	"AF_NETBEUI":                             unix.AF_NETBEUI,
+	"AF_NETLINK":                             unix.AF_NETLINK,
+	"AF_NETROM":                              unix.AF_NETROM,
+	"AF_NFC":                                 unix.AF_NFC,
+	"AF_PACKET":                              unix.AF_PACKET,
+	"AF_PHONET":                              unix.AF_PHONET,
+	"AF_PPPOX":                               unix.AF_PPPOX,
+	"AF_QIPCRTR":                             unix.AF_QIPCRTR,
+	"AF_RDS":                                 unix.AF_RDS,
+	"AF_ROSE":                                unix.AF_ROSE,
+	"AF_ROUTE":                               unix.AF_ROUTE,
+	"AF_RXRPC":                               unix.AF_RXRPC,
+	"AF_SECURITY":                            unix.AF_SECURITY,
+	"AF_SMC":                                 unix.AF_SMC,
+	"AF_SNA":                                 unix.AF_SNA,
+	"AF_TIPC":                                unix.AF_TIPC,
+	"AF_UNIX":                                unix.AF_UNIX,
+	"AF_UNSPEC":                              unix.AF_UNSPEC,
+	"AF_VSOCK":                               unix.AF_VSOCK,
+	"AF_WANPIPE":                             unix.AF_WANPIPE,
+	"AF_X25":                                 unix.AF_X25,
+	"AF_XDP":                                 unix.AF_XDP,
+	"CLONE_CHILD_CLEARTID":                   unix.CLONE_CHILD_CLEARTID,
+	"CLONE_CHILD_SETTID":                     unix.CLONE_CHILD_SETTID,
+	"CLONE_CLEAR_SIGHAND":                    unix.CLONE_CLEAR_SIGHAND,
+	"CLONE_DETACHED":                         unix.CLONE_DETACHED,
+	"CLONE_FILES":                            unix.CLONE_FILES,
+	"CLONE_FS":                               unix.CLONE_FS,
+	"CLONE_INTO_CGROUP":                      unix.CLONE_INTO_CGROUP,
+	"CLONE_IO":                               unix.CLONE_IO,
+	"CLONE_NEWCGROUP":                        unix.CLONE_NEWCGROUP,
+	"CLONE_NEWIPC":                           unix.CLONE_NEWIPC,
+	"CLONE_NEWNET":                           unix.CLONE_NEWNET,
+	"CLONE_NEWNS":                            unix.CLONE_NEWNS,
+	"CLONE_NEWPID":                           unix.CLONE_NEWPID,
+	"CLONE_NEWTIME":                          unix.CLONE_NEWTIME,
+	"CLONE_NEWUSER":                          unix.CLONE_NEWUSER,
+	"CLONE_NEWUTS":                           unix.CLONE_NEWUTS,
+	"CLONE_PARENT":                           unix.CLONE_PARENT,
+	"CLONE_PARENT_SETTID":                    unix.CLONE_PARENT_SETTID,
+	"CLONE_PIDFD":                            unix.CLONE_PIDFD,
+	"CLONE_PTRACE":                           unix.CLONE_PTRACE,
+	"CLONE_SETTLS":                           unix.CLONE_SETTLS,
+	"CLONE_SIGHAND":                          unix.CLONE_SIGHAND,
+	"CLONE_SYSVSEM":                          unix.CLONE_SYSVSEM,
+	"CLONE_THREAD":                           unix.CLONE_THREAD,
+	"CLONE_UNTRACED":                         unix.CLONE_UNTRACED,
+	"CLONE_VFORK":                            unix.CLONE_VFORK,
+	"CLONE_VM":                               unix.CLONE_VM,
+	"CSIGNAL":                                unix.CSIGNAL,
+	"FD_CLOEXEC":                             unix.FD_CLOEXEC,
+	"F_ADD_SEALS":                            unix.F_ADD_SEALS,
+	"F_CREATED_QUERY":                        unix.F_CREATED_QUERY,
+	"F_DUPFD":                                unix.F_DUPFD,
+	"F_DUPFD_CLOEXEC":                        unix.F_DUPFD_CLOEXEC,
+	"F_DUPFD_QUERY":                          unix.F_DUPFD_QUERY,
+	"F_GETFD":                                unix.F_GETFD,
+	"F_GETFL":                                unix.F_GETFL,
+	"F_GETLEASE":                             unix.F_GETLEASE,
+	"F_GETLK":                                unix.F_GETLK,
+	"F_GETOWN":                               unix.F_GETOWN,
+	"F_GETOWN_EX":                            unix.F_GETOWN_EX,
+	"F_GETPIPE_SZ":                           unix.F_GETPIPE_SZ,
+	"F_GETSIG":                               unix.F_GETSIG,
+	"F_GET_FILE_RW_HINT":                     unix.F_GET_FILE_RW_HINT,
+	"F_GET_RW_HINT":                          unix.F_GET_RW_HINT,
+	"F_GET_SEALS":                            unix.F_GET_SEALS,
+	"F_NOTIFY":                               unix.F_NOTIFY,
+	"F_OFD_GETLK":                            unix.F_OFD_GETLK,
+	"F_OFD_SETLK":                            unix.F_OFD_SETLK,
+	"F_OFD_SETLKW":                           unix.F_OFD_SETLKW,
+	"F_RDLCK":                                unix.F_RDLCK,
+	"F_SEAL_EXEC":                            unix.F_SEAL_EXEC,
+	"F_SEAL_FUTURE_WRITE":                    unix.F_SEAL_FUTURE_WRITE,
+	"F_SEAL_GROW":                            unix.F_SEAL_GROW,
+	"F_SEAL_SEAL":                            unix.F_SEAL_SEAL,
+	"F_SEAL_SHRINK":                          unix.F_SEAL_SHRINK,
+	"F_SEAL_WRITE":                           unix.F_SEAL_WRITE,
+	"F_SETFD":                                unix.F_SETFD,
+	"F_SETFL":                                unix.F_SETFL,
+	"F_SETLEASE":                             unix.F_SETLEASE,
+	"F_SETLK":                                unix.F_SETLK,
+	"F_SETLKW":                               unix.F_SETLKW,
+	"F_SETOWN":                               unix.F_SETOWN,
+	"F_SETOWN_EX":                            unix.F_SETOWN_EX,
+	"F_SETPIPE_SZ":                           unix.F_SETPIPE_SZ,
+	"F_SETSIG":                               unix.F_SETSIG,
+	"F_SET_FILE_RW_HINT":                     unix.F_SET_FILE_RW_HINT,
+	"F_SET_RW_HINT":                          unix.F_SET_RW_HINT,
+	"F_UNLCK":                                unix.F_UNLCK,
+	"F_WRLCK":                                unix.F_WRLCK,
+	"MAP_32BIT":                              unix.MAP_32BIT,
+	"MAP_ANON":                               unix.MAP_ANON,
+	"MAP_ANONYMOUS":                          unix.MAP_ANONYMOUS,
+	"MAP_DENYWRITE":                          unix.MAP_DENYWRITE,
+	"MAP_DROPPABLE":                          unix.MAP_DROPPABLE,
+	"MAP_EXECUTABLE":                         unix.MAP_EXECUTABLE,
+	"MAP_FIXED":                              unix.MAP_FIXED,
+	"MAP_FIXED_NOREPLACE":                    unix.MAP_FIXED_NOREPLACE,
+	"MAP_GROWSDOWN":                          unix.MAP_GROWSDOWN,
+	"MAP_HUGETLB":                            unix.MAP_HUGETLB,
+	"MAP_LOCKED":                             unix.MAP_LOCKED,
+	"MAP_NONBLOCK":                           unix.MAP_NONBLOCK,
+	"MAP_NORESERVE":                          unix.MAP_NORESERVE,
+	"MAP_POPULATE":                           unix.MAP_POPULATE,
+	"MAP_PRIVATE":                            unix.MAP_PRIVATE,
+	"MAP_SHARED":                             unix.MAP_SHARED,
+	"MAP_SHARED_VALIDATE":                    unix.MAP_SHARED_VALIDATE,
+	"MAP_STACK":                              unix.MAP_STACK,
+	"MAP_SYNC":                               unix.MAP_SYNC,
+	"MAP_TYPE":                               unix.MAP_TYPE,
+	"O_ACCMODE":                              unix.O_ACCMODE,
+	"O_APPEND":                               unix.O_APPEND,
+	"O_ASYNC":                                unix.O_ASYNC,
+	"O_CLOEXEC":                              unix.O_CLOEXEC,
+	"O_CREAT":                                unix.O_CREAT,
+	"O_DIRECT":                               unix.O_DIRECT,
+	"O_DIRECTORY":                            unix.O_DIRECTORY,
+	"O_DSYNC":                                unix.O_DSYNC,
+	"O_EXCL":                                 unix.O_EXCL,
+	"O_LARGEFILE":                            unix.O_LARGEFILE,
+	"O_NDELAY":                               unix.O_NDELAY,
+	"O_NOATIME":                              unix.O_NOATIME,
+	"O_NOCTTY":                               unix.O_NOCTTY,
+	"O_NOFOLLOW":                             unix.O_NOFOLLOW,
+	"O_NONBLOCK":                             unix.O_NONBLOCK,
+	"O_PATH":                                 unix.O_PATH,
+	"O_RDONLY":                               unix.O_RDONLY,
+	"O_RDWR":                                 unix.O_RDWR,
+	"O_RSYNC":                                unix.O_RSYNC,
+	"O_SYNC":                                 unix.O_SYNC,
+	"O_TMPFILE":                              unix.O_TMPFILE,
+	"O_TRUNC":                                unix.O_TRUNC,
+	"O_WRONLY":                               unix.O_WRONLY,
+	"PROT_EXEC":                              unix.PROT_EXEC,
+	"PROT_GROWSDOWN":                         unix.PROT_GROWSDOWN,
+	"PROT_GROWSUP":                           unix.PROT_GROWSUP,
+	"PROT_NONE":                              unix.PROT_NONE,
+	"PROT_READ":                              unix.PROT_READ,
+	"PROT_WRITE":                             unix.PROT_WRITE,
+	"PR_CAPBSET_DROP":                        unix.PR_CAPBSET_DROP,
+	"PR_CAPBSET_READ":                        unix.PR_CAPBSET_READ,
+	"PR_CAP_AMBIENT":                         unix.PR_CAP_AMBIENT,
+	"PR_FUTEX_HASH":                          unix.PR_FUTEX_HASH,
+	"PR_GET_CHILD_SUBREAPER":                 unix.PR_GET_CHILD_SUBREAPER,
+	"PR_GET_DUMPABLE":                        unix.PR_GET_DUMPABLE,
+	"PR_GET_ENDIAN":                          unix.PR_GET_ENDIAN,
+	"PR_GET_FPEMU":                           unix.PR_GET_FPEMU,
+	"PR_GET_FPEXC":                           unix.PR_GET_FPEXC,
+	"PR_GET_FP_MODE":                         unix.PR_GET_FP_MODE,
+	"PR_GET_IO_FLUSHER":                      unix.PR_GET_IO_FLUSHER,
+	"PR_GET_KEEPCAPS":                        unix.PR_GET_KEEPCAPS,
+	"PR_GET_MDWE":                            unix.PR_GET_MDWE,
+	"PR_GET_MEMORY_MERGE":                    unix.PR_GET_MEMORY_MERGE,
+	"PR_GET_NAME":                            unix.PR_GET_NAME,
+	"PR_GET_NO_NEW_PRIVS":                    unix.PR_GET_NO_NEW_PRIVS,
+	"PR_GET_PDEATHSIG":                       unix.PR_GET_PDEATHSIG,
+	"PR_GET_SECCOMP":                         unix.PR_GET_SECCOMP,
+	"PR_GET_SECUREBITS":                      unix.PR_GET_SECUREBITS,
+	"PR_GET_SHADOW_STACK_STATUS":             unix.PR_GET_SHADOW_STACK_STATUS,
+	"PR_GET_SPECULATION_CTRL":                unix.PR_GET_SPECULATION_CTRL,
+	"PR_GET_TAGGED_ADDR_CTRL":                unix.PR_GET_TAGGED_ADDR_CTRL,
+	"PR_GET_THP_DISABLE":                     unix.PR_GET_THP_DISABLE,
+	"PR_GET_TID_ADDRESS":                     unix.PR_GET_TID_ADDRESS,
+	"PR_GET_TIMERSLACK":                      unix.PR_GET_TIMERSLACK,
+	"PR_GET_TIMING":                          unix.PR_GET_TIMING,
+	"PR_GET_TSC":                             unix.PR_GET_TSC,
+	"PR_GET_UNALIGN":                         unix.PR_GET_UNALIGN,
+	"PR_LOCK_SHADOW_STACK_STATUS":            unix.PR_LOCK_SHADOW_STACK_STATUS,
+	"PR_MCE_KILL":                            unix.PR_MCE_KILL,
+	"PR_MCE_KILL_GET":                        unix.PR_MCE_KILL_GET,
+	"PR_MPX_DISABLE_MANAGEMENT":              unix.PR_MPX_DISABLE_MANAGEMENT,
+	"PR_MPX_ENABLE_MANAGEMENT":               unix.PR_MPX_ENABLE_MANAGEMENT,
+	"PR_PAC_GET_ENABLED_KEYS":                unix.PR_PAC_GET_ENABLED_KEYS,
+	"PR_PAC_RESET_KEYS":                      unix.PR_PAC_RESET_KEYS,
+	"PR_PAC_SET_ENABLED_KEYS":                unix.PR_PAC_SET_ENABLED_KEYS,
+	"PR_PPC_GET_DEXCR":                       unix.PR_PPC_GET_DEXCR,
+	"PR_PPC_SET_DEXCR":                       unix.PR_PPC_SET_DEXCR,
+	"PR_RISCV_SET_ICACHE_FLUSH_CTX":          unix.PR_RISCV_SET_ICACHE_FLUSH_CTX,
+	"PR_RISCV_V_GET_CONTROL":                 unix.PR_RISCV_V_GET_CONTROL,
+	"PR_RISCV_V_SET_CONTROL":                 unix.PR_RISCV_V_SET_CONTROL,
+	"PR_SCHED_CORE":                          unix.PR_SCHED_CORE,
+	"PR_SET_CHILD_SUBREAPER":                 unix.PR_SET_CHILD_SUBREAPER,
+	"PR_SET_DUMPABLE":                        unix.PR_SET_DUMPABLE,
+	"PR_SET_ENDIAN":                          unix.PR_SET_ENDIAN,
+	"PR_SET_FPEMU":                           unix.PR_SET_FPEMU,
+	"PR_SET_FPEXC":                           unix.PR_SET_FPEXC,
+	"PR_SET_FP_MODE":                         unix.PR_SET_FP_MODE,
+	"PR_SET_IO_FLUSHER":                      unix.PR_SET_IO_FLUSHER,
+	"PR_SET_KEEPCAPS":                        unix.PR_SET_KEEPCAPS,
+	"PR_SET_MDWE":                            unix.PR_SET_MDWE,
+	"PR_SET_MEMORY_MERGE":                    unix.PR_SET_MEMORY_MERGE,
+	"PR_SET_MM":                              unix.PR_SET_MM,
+	"PR_SET_NAME":                            unix.PR_SET_NAME,
+	"PR_SET_NO_NEW_PRIVS":                    unix.PR_SET_NO_NEW_PRIVS,
+	"PR_SET_PDEATHSIG":                       unix.PR_SET_PDEATHSIG,
+	"PR_SET_PTRACER":                         unix.PR_SET_PTRACER,
+	"PR_SET_SECCOMP":                         unix.PR_SET_SECCOMP,
+	"PR_SET_SECUREBITS":                      unix.PR_SET_SECUREBITS,
+	"PR_SET_SHADOW_STACK_STATUS":             unix.PR_SET_SHADOW_STACK_STATUS,
+	"PR_SET_SPECULATION_CTRL":                unix.PR_SET_SPECULATION_CTRL,
+	"PR_SET_SYSCALL_USER_DISPATCH":           unix.PR_SET_SYSCALL_USER_DISPATCH,
+	"PR_SET_TAGGED_ADDR_CTRL":                unix.PR_SET_TAGGED_ADDR_CTRL,
+	"PR_SET_THP_DISABLE":                     unix.PR_SET_THP_DISABLE,
+	"PR_SET_TIMERSLACK":                      unix.PR_SET_TIMERSLACK,
+	"PR_SET_TIMING":                          unix.PR_SET_TIMING,
+	"PR_SET_TSC":                             unix.PR_SET_TSC,
+	"PR_SET_UNALIGN":                         unix.PR_SET_UNALIGN,
+	"PR_SET_VMA":                             unix.PR_SET_VMA,
+	"PR_SME_GET_VL":                          unix.PR_SME_GET_VL,
+	"PR_SME_SET_VL":                          unix.PR_SME_SET_VL,
+	"PR_SVE_GET_VL":                          unix.PR_SVE_GET_VL,
+	"PR_SVE_SET_VL":                          unix.PR_SVE_SET_VL,
+	"PR_TASK_PERF_EVENTS_DISABLE":            unix.PR_TASK_PERF_EVENTS_DISABLE,
+	"PR_TASK_PERF_EVENTS_ENABLE":             unix.PR_TASK_PERF_EVENTS_ENABLE,
+	"PR_TIMER_CREATE_RESTORE_IDS":            unix.PR_TIMER_CREATE_RESTORE_IDS,
+	"SECCOMP_FILTER_FLAG_LOG":                unix.SECCOMP_FILTER_FLAG_LOG,
+	"SECCOMP_FILTER_FLAG_NEW_LISTENER":       unix.SECCOMP_FILTER_FLAG_NEW_LISTENER,
+	"SECCOMP_FILTER_FLAG_SPEC_ALLOW":         unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+	"SECCOMP_FILTER_FLAG_TSYNC":              unix.SECCOMP_FILTER_FLAG_TSYNC,
+	"SECCOMP_FILTER_FLAG_TSYNC_ESRCH":        unix.SECCOMP_FILTER_FLAG_TSYNC_ESRCH,
+	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV": unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+	"SECCOMP_GET_ACTION_AVAIL":               unix.SECCOMP_GET_ACTION_AVAIL,
+	"SECCOMP_GET_NOTIF_SIZES":                unix.SECCOMP_GET_NOTIF_SIZES,
+	"SECCOMP_MODE_DISABLED":                  unix.SECCOMP_MODE_DISABLED,
+	"SECCOMP_MODE_FILTER":                    unix.SECCOMP_MODE_FILTER,
+	"SECCOMP_MODE_STRICT":                    unix.SECCOMP_MODE_STRICT,
+	"SECCOMP_RET_ALLOW":                      unix.SECCOMP_RET_ALLOW,
+	"SECCOMP_RET_ERRNO":                      unix.SECCOMP_RET_ERRNO,
+	"SECCOMP_RET_KILL":                       unix.SECCOMP_RET_KILL,
+	"SECCOMP_RET_KILL_PROCESS":               unix.SECCOMP_RET_KILL_PROCESS,
+	"SECCOMP_RET_KILL_THREAD":                unix.SECCOMP_RET_KILL_THREAD,
+	"SECCOMP_RET_LOG":                        unix.SECCOMP_RET_LOG,
+	"SECCOMP_RET_TRACE":                      unix.SECCOMP_RET_TRACE,
+	"SECCOMP_RET_TRAP":                       unix.SECCOMP_RET_TRAP,
+	"SECCOMP_RET_USER_NOTIF":                 unix.SECCOMP_RET_USER_NOTIF,
+	"SECCOMP_SET_MODE_FILTER":                unix.SECCOMP_SET_MODE_FILTER,
+	"SECCOMP_SET_MODE_STRICT":                unix.SECCOMP_SET_MODE_STRICT,
+	"SOCK_CLOEXEC":                           unix.SOCK_CLOEXEC,
+	"SOCK_DCCP":                              unix.SOCK_DCCP,
+	"SOCK_DGRAM":                             unix.SOCK_DGRAM,
+	"SOCK_NONBLOCK":                          unix.SOCK_NONBLOCK,
+	"SOCK_PACKET":                            unix.SOCK_PACKET,
+	"SOCK_RAW":                               unix.SOCK_RAW,
+	"SOCK_RDM":                               unix.SOCK_RDM,
+	"SOCK_SEQPACKET":                         unix.SOCK_SEQPACKET,
+	"SOCK_STREAM":                            unix.SOCK_STREAM,
+	"TCGETS":                                 unix.TCGETS,
+	"TCSETS":                                 unix.TCSETS,
+	"TCSETSF":                                unix.TCSETSF,
+	"TCSETSW":                                unix.TCSETSW,
+	"TIOCCONS":                               unix.TIOCCONS,
+	"TIOCEXCL":                               unix.TIOCEXCL,
+	"TIOCGETD":                               unix.TIOCGETD,
+	"TIOCGPGRP":                              unix.TIOCGPGRP,
+	"TIOCGPTN":                               unix.TIOCGPTN,
+	"TIOCGPTPEER":                            unix.TIOCGPTPEER,
+	"TIOCGWINSZ":                             unix.TIOCGWINSZ,
+	"TIOCINQ":                                unix.TIOCINQ,
+	"TIOCLINUX":                              unix.TIOCLINUX,
+	"TIOCNOTTY":                              unix.TIOCNOTTY,
+	"TIOCNXCL":                               unix.TIOCNXCL,
+	"TIOCOUTQ":                               unix.TIOCOUTQ,
+	"TIOCSCTTY":                              unix.TIOCSCTTY,
+	"TIOCSETD":                               unix.TIOCSETD,
+	"TIOCSIG":                                unix.TIOCSIG,
+	"TIOCSPGRP":                              unix.TIOCSPGRP,
+	"TIOCSPTLCK":                             unix.TIOCSPTLCK,
+	"TIOCSTI":                                unix.TIOCSTI,
+	"TIOCSWINSZ":                             unix.TIOCSWINSZ,
+}
+
+// kernelNotGlibc are constants where x/sys/unix follows glibc rather than the
+// kernel's UAPI, and the filter sees the kernel's value.
+var kernelNotGlibc = map[string]string{
+	// glibc defines O_LARGEFILE as 0 on LP64 (the kernel forces it there),
+	// but the bit is 0o100000 in the flags a caller may pass.
+	"O_LARGEFILE": "glibc defines 0 on x86_64",
+}
+
+func TestConstsMatchXSys(t *testing.T) {
+	for name, want := range xsysAMD64 {
+		got, ok := X86_64.Const(name)
+		if !ok {
+			t.Errorf("x86_64 lacks %s", name)
+			continue
+		}
+		if _, skip := kernelNotGlibc[name]; skip {
+			if got == want {
+				t.Errorf("%s: listed as differing from x/sys, but both are %#x", name, got)
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("x86_64 %s = %#x, x/sys/unix says %#x", name, got, want)
+		}
+		// x32 shares x86_64's UAPI headers.
+		if x, _ := X32.Const(name); x != got {
+			t.Errorf("x32 %s = %#x, x86_64 %#x", name, x, got)
+		}
+	}
+}
+
+func TestErrnoMatchesXSys(t *testing.T) {
+	for n := uint32(1); n < 4096; n++ {
+		xname := unix.ErrnoName(syscall.Errno(n))
+		name, ok := ErrnoName(n)
+		if xname == "" {
+			if ok {
+				t.Errorf("ErrnoName(%d) = %s, x/sys knows no such errno", n, name)
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("ErrnoName(%d) missing, x/sys says %s", n, xname)
+			continue
+		}
+		// x/sys may pick an alias (ENOTSUP for 95); both must map back.
+		if got, _ := Errno(xname); got != n {
+			t.Errorf("Errno(%s) = %d, want %d", xname, got, n)
+		}
+		if got, _ := Errno(name); got != n {
+			t.Errorf("Errno(%s) = %d, want %d", name, got, n)
+		}
+	}
+	for name, want := range map[string]syscall.Errno{
+		"EWOULDBLOCK": unix.EWOULDBLOCK, "EDEADLOCK": unix.EDEADLOCK, "ENOTSUP": unix.ENOTSUP,
+		"EPERM": unix.EPERM, "EHWPOISON": unix.EHWPOISON, "ENOSYS": unix.ENOSYS,
+	} {
+		if got, ok := Errno(name); !ok || got != uint32(want) {
+			t.Errorf("Errno(%s) = %d, %v; want %d", name, got, ok, want)
+		}
+	}
+}
