@@ -1,0 +1,138 @@
+package codegen_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/secc-lang/secc/compiler/abi"
+	"github.com/secc-lang/secc/compiler/bpf"
+	"github.com/secc-lang/secc/compiler/codegen"
+	"github.com/secc-lang/secc/compiler/decide"
+	"github.com/secc-lang/secc/compiler/resolve"
+	"github.com/secc-lang/secc/compiler/verify"
+	"github.com/secc-lang/secc/lang"
+)
+
+// policyGen makes random resolved policies: overlapping rules, nested
+// conditions, every operator, masks and 64-bit constants.
+type policyGen struct {
+	rng  *rand.Rand
+	base uint32 // added to nr constants (x32's bit 30)
+}
+
+var interesting = []uint64{0, 1, 2, 5, 8, 0x7f, 0xff, 0x100, 0xffffffff, 0x100000000, 0x100000001,
+	0x1ffffffff, 0x8000000000000000, ^uint64(0), ^uint64(0) - 1, 0xdeadbeef00000000}
+
+func (g *policyGen) val() uint64 {
+	if g.rng.IntN(4) == 0 {
+		return g.rng.Uint64() >> g.rng.IntN(64)
+	}
+	return interesting[g.rng.IntN(len(interesting))]
+}
+
+func (g *policyGen) mask() uint64 {
+	switch g.rng.IntN(6) {
+	case 0:
+		return 0xffffffff
+	case 1:
+		return 0xffffffff00000000
+	case 2:
+		return g.rng.Uint64()
+	case 3:
+		return 1 << g.rng.IntN(64)
+	}
+	return ^uint64(0)
+}
+
+func (g *policyGen) nrSet() resolve.Set {
+	var rs []resolve.Range
+	for i := 1 + g.rng.IntN(4); i > 0; i-- {
+		lo := g.base + g.rng.Uint32N(40)
+		hi := lo
+		if g.rng.IntN(4) == 0 {
+			hi += g.rng.Uint32N(6)
+		}
+		rs = append(rs, resolve.Range{Lo: lo, Hi: hi})
+	}
+	return resolve.SetOf(rs...)
+}
+
+func (g *policyGen) cond(depth int) resolve.Cond {
+	switch n := g.rng.IntN(10); {
+	case depth > 2 || n < 4:
+		return resolve.ArgCmp{Arg: g.rng.IntN(3), Mask: g.mask(), Op: lang.CmpOp(g.rng.IntN(6)), Val: g.val()}
+	case n < 6:
+		return resolve.NrIn{Set: g.nrSet()}
+	case n < 7:
+		return resolve.Not{X: g.cond(depth + 1)}
+	case n < 9:
+		return resolve.And{g.cond(depth + 1), g.cond(depth + 1)}
+	}
+	return resolve.Or{g.cond(depth + 1), g.cond(depth + 1)}
+}
+
+var actions = []uint32{bpf.RetAllow, bpf.RetErrno | 1, bpf.RetErrno | 22, bpf.RetKillProcess, bpf.RetKillThread,
+	bpf.RetTrap, bpf.RetLog, bpf.RetTrace | 7}
+
+func (g *policyGen) policy(a *abi.ABI) *resolve.Policy {
+	p := &resolve.Policy{ABI: a}
+	for i := g.rng.IntN(8); i >= 0; i-- {
+		c := resolve.Cond(resolve.And{resolve.NrIn{Set: g.nrSet()}, g.cond(1)})
+		if g.rng.IntN(3) == 0 {
+			c = g.cond(0)
+		}
+		p.Rules = append(p.Rules, resolve.Rule{Cond: resolve.Simplify(c), Action: actions[g.rng.IntN(len(actions))]})
+	}
+	p.Rules = append(p.Rules, resolve.Rule{Cond: resolve.Const(true), Action: actions[g.rng.IntN(len(actions))]})
+	return p
+}
+
+// TestRandomPoliciesCompileFaithfully compiles random policies and checks
+// the filter against the reference evaluation, both with verify and with
+// independent random inputs the verifier does not choose.
+func TestRandomPoliciesCompileFaithfully(t *testing.T) {
+	rng := rand.New(rand.NewPCG(42, 1))
+	abiSets := [][]*abi.ABI{{abi.X86_64}, {abi.X86_64, abi.X32}, {abi.X86_64, abi.X86, abi.X32}, {abi.Aarch64, abi.ARM}, {abi.X32}}
+	n := 300
+	if testing.Short() {
+		n = 60
+	}
+	for i := 0; i < n; i++ {
+		abis := abiSets[i%len(abiSets)]
+		var policies []*resolve.Policy
+		for _, a := range abis {
+			g := &policyGen{rng: rng, base: a.NrBase}
+			policies = append(policies, g.policy(a))
+		}
+		bad := actions[rng.IntN(len(actions))]
+		d, err := decide.Decide(policies, bad)
+		require.NoError(t, err)
+		prog, err := codegen.Generate(d, codegen.Options{})
+		require.NoError(t, err)
+		require.NoError(t, bpf.Check(prog))
+		ref := &verify.Reference{Policies: policies, BadABI: bad}
+		_, err = verify.Verify(prog, ref)
+		require.NoError(t, err, "policy %d", i)
+		for j := 0; j < 300; j++ {
+			data := bpf.SeccompData{Arch: abis[rng.IntN(len(abis))].AuditArch, Nr: int32(rng.Uint32N(48))}
+			if rng.IntN(3) == 0 {
+				data.Nr |= abi.X32Bit
+			}
+			if rng.IntN(20) == 0 {
+				data.Arch = verify.ForeignArch
+			}
+			for k := range data.Args {
+				data.Args[k] = interesting[rng.IntN(len(interesting))]
+				if rng.IntN(3) == 0 {
+					data.Args[k] = rng.Uint64()
+				}
+			}
+			got, _, err := bpf.Run(prog, &data)
+			require.NoError(t, err)
+			require.Equal(t, bpf.ActionString(ref.Eval(&data)), bpf.ActionString(got), "policy %d input %+v", i, data)
+			require.Equal(t, ref.Eval(&data), d.Eval(data.Arch, uint32(data.Nr), &data.Args))
+		}
+	}
+}
