@@ -228,7 +228,9 @@ type Term struct {
 	// Num is the number for TermNumber and TermNeg (the magnitude for
 	// TermNeg), and for TermName when Defined.
 	Num uint64
-	// Text is the spelling of a number, kept by the printer ("0x2a").
+	// Text is the spelling of a number, kept by the printer ("0x2a"); for
+	// TermNeg it is the spelling of the magnitude, without the '-'. Empty
+	// in a tree built by a program: the printer then writes Num in decimal.
 	Text string
 	// Name is the identifier for TermSyscall, TermSyscallABI (the syscall
 	// part) and TermName.
