@@ -20,6 +20,7 @@ import (
 
 	"github.com/secc-lang/secc/compiler/bpf"
 	"github.com/secc-lang/secc/compiler/decide"
+	"github.com/secc-lang/secc/compiler/opt"
 )
 
 // Offsets in struct seccomp_data.
@@ -40,8 +41,8 @@ func (e *TooLargeError) Error() string {
 
 // Options tune code generation.
 type Options struct {
-	// Tree picks the nr search tree; nil means Balanced.
-	Tree TreeBuilder
+	// Tree picks the nr search tree of each arch; nil means opt.Balanced.
+	Tree func(a *decide.Arch) *opt.Tree
 }
 
 // block is straight-line code ending in a RET, a conditional jump or a jump
@@ -134,7 +135,7 @@ func (g *gen) nodeBlock(n *decide.Node) *block {
 func Generate(d *decide.Decision, opts Options) ([]xbpf.RawInstruction, error) {
 	tree := opts.Tree
 	if tree == nil {
-		tree = Balanced
+		tree = func(a *decide.Arch) *opt.Tree { return opt.Balanced(a.Intervals) }
 	}
 	g := &gen{rets: map[uint32]*block{}, nodes: map[*decide.Node]*block{}}
 	bad := g.retBlock(d.BadABI)
@@ -142,8 +143,8 @@ func Generate(d *decide.Decision, opts Options) ([]xbpf.RawInstruction, error) {
 	// Arch dispatch, built from the last arch backwards so each JEQ falls
 	// through to the next check.
 	for i := len(d.Arches) - 1; i >= 0; i-- {
-		a := d.Arches[i]
-		body := g.nrTree(a.Intervals, tree)
+		a := &d.Arches[i]
+		body := g.nrTree(tree(a))
 		next = g.condBlock(nil, bpf.OpJeqK, a.AuditArch, body, next)
 	}
 	if next == bad {
@@ -156,8 +157,7 @@ func Generate(d *decide.Decision, opts Options) ([]xbpf.RawInstruction, error) {
 
 // nrTree builds the search over intervals, loading nr first when the
 // search tests it.
-func (g *gen) nrTree(ivs []decide.Interval, tree TreeBuilder) *block {
-	t := tree(ivs)
+func (g *gen) nrTree(t *opt.Tree) *block {
 	b := g.treeBlock(t)
 	if t.Leaf == nil {
 		b.loads = []load{{off: offNr, mask: 0xffffffff}}
@@ -165,7 +165,7 @@ func (g *gen) nrTree(ivs []decide.Interval, tree TreeBuilder) *block {
 	return b
 }
 
-func (g *gen) treeBlock(t *Tree) *block {
+func (g *gen) treeBlock(t *opt.Tree) *block {
 	if t.Leaf != nil {
 		return g.nodeBlock(t.Leaf)
 	}

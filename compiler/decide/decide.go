@@ -66,9 +66,10 @@ type Segment struct {
 }
 
 // Segments says which policy decides which numbers of an AUDIT_ARCH,
-// following LANGUAGE.md §7: on x86_64, numbers with bit 30 set are x32 calls
-// (a bad ABI unless x32 is accepted), except 0xffffffff, the number a tracer
-// writes to skip a call, which goes through the native rules.
+// following LANGUAGE.md §7: on x86_64, numbers from 0x40000000 to
+// 0xfffffffe are x32 calls (a bad ABI unless x32 is accepted), and
+// 0xffffffff, the number a tracer writes to skip a call, goes through the
+// native rules.
 func Segments(audit uint32, policies []*resolve.Policy) []Segment {
 	var native, x32 *resolve.Policy
 	for _, p := range policies {
@@ -85,10 +86,8 @@ func Segments(audit uint32, policies []*resolve.Policy) []Segment {
 		return []Segment{{0, ^uint32(0), native}}
 	}
 	return []Segment{
-		{0x00000000, 0x3fffffff, native},
-		{0x40000000, 0x7fffffff, x32},
-		{0x80000000, 0xbfffffff, native},
-		{0xc0000000, 0xfffffffe, x32},
+		{0x00000000, abi.X32Bit - 1, native},
+		{abi.X32Bit, 0xfffffffe, x32},
 		{0xffffffff, 0xffffffff, native},
 	}
 }

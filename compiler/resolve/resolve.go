@@ -87,7 +87,7 @@ func Resolve(f *lang.File, opts Options) (*Policy, diag.List) {
 		}
 		index++
 	}
-	if n := len(p.Rules); n == 0 || p.Rules[n-1].Cond != Const(true) {
+	if !endsUnconditional(f) {
 		if opts.Default == nil {
 			pos := diag.Pos{}
 			if n := len(f.Items); n > 0 {
@@ -107,6 +107,17 @@ func Resolve(f *lang.File, opts Options) (*Policy, diag.List) {
 		return nil, r.diags
 	}
 	return p, r.diags
+}
+
+// endsUnconditional reports whether the policy's last rule has no
+// condition (or a literal true one).
+func endsUnconditional(f *lang.File) bool {
+	for i := len(f.Items) - 1; i >= 0; i-- {
+		if r, ok := f.Items[i].(*lang.Rule); ok {
+			return isLiterallyTrue(r.Cond)
+		}
+	}
+	return false
 }
 
 func isLiterallyTrue(e lang.Expr) bool {
@@ -449,14 +460,40 @@ func (r *resolver) syscallTerm(v *lang.Var, t *lang.Term) operand {
 }
 
 func (r *resolver) action(a *lang.Action) (uint32, bool) {
+	failed := false
 	ret, ok := ActionValue(a, func(t *lang.Term) (uint64, bool) {
-		o := r.term(&lang.Var{Kind: lang.VarArg, Part: lang.Lo}, t, 32)
-		return o.val, o.ok && !o.absent
+		if n, ok := r.abi.Const(t.Name); ok {
+			return n, true
+		}
+		failed = true
+		if strings.EqualFold(a.Name, "ERRNO") {
+			d := r.diags.Add(t.At, "unknown errno %s", t.Name)
+			if s, ok := abi.Closest(t.Name, errnoNames()); ok {
+				d.Hint = fmt.Sprintf("did you mean %s?", s)
+			}
+		} else {
+			d := r.diags.Add(t.At, "unknown constant %s", t.Name)
+			if s, ok := abi.Closest(t.Name, abi.ConstNames()); ok {
+				d.Hint = fmt.Sprintf("did you mean %s?", s)
+			}
+		}
+		return 0, false
 	})
-	if !ok {
-		r.diags.Add(a.At, "bad action %s", a.Name)
+	if !ok && !failed {
+		r.diags.Add(a.At, "bad action %s: its argument is missing or out of range", a)
 	}
 	return ret, ok
+}
+
+// errnoNames lists the errno names, for suggestions.
+func errnoNames() []string {
+	var out []string
+	for _, n := range abi.ConstNames() {
+		if _, ok := abi.Errno(n); ok {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // ActionValue computes the kernel return value of an action; resolveTerm

@@ -99,7 +99,7 @@ func (r *Reference) policyFor(arch, nr uint32) *resolve.Policy {
 	switch arch {
 	case abi.AuditArchX86_64:
 		want = "x86_64"
-		if nr&abi.X32Bit != 0 && nr != 0xffffffff {
+		if nr >= abi.X32Bit && nr != 0xffffffff {
 			want = "x32"
 		}
 	case abi.AuditArchI386:

@@ -1,0 +1,234 @@
+// Package compiler drives the pipeline that turns a policy into a seccomp
+// filter: resolve (per ABI) → decide (intervals and decision DAG) → codegen
+// (BPF) → bpf.Check (what the kernel would refuse) → verify (the filter
+// against the reference evaluation of the rules).
+//
+// Compile takes a parsed, preprocessed *lang.File; CompileSource also runs
+// the preprocessor and the parser with the symbols a target defines.
+package compiler
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/secc-lang/secc/compiler/abi"
+	"github.com/secc-lang/secc/compiler/bpf"
+	"github.com/secc-lang/secc/compiler/codegen"
+	"github.com/secc-lang/secc/compiler/decide"
+	"github.com/secc-lang/secc/compiler/filter"
+	"github.com/secc-lang/secc/compiler/opt"
+	"github.com/secc-lang/secc/compiler/resolve"
+	"github.com/secc-lang/secc/compiler/verify"
+	"github.com/secc-lang/secc/diag"
+	"github.com/secc-lang/secc/internal/kver"
+	"github.com/secc-lang/secc/lang"
+)
+
+// Options configure a compilation.
+type Options struct {
+	// Target is the machine; nil means the host's.
+	Target *abi.Target
+	// ABIs the filter accepts; nil means the target's native ABI only.
+	ABIs []*abi.ABI
+	// Default is the action when the policy has no final unconditional
+	// rule (--default); nil makes that an error.
+	Default *uint32
+	// BadABIAction is returned for ABIs not accepted; nil: KILL_PROCESS.
+	BadABIAction *uint32
+	// Kernel is the target kernel (KERNEL in #if); zero: the running one.
+	Kernel kver.Version
+	// NoVerify skips verification (--no-verify).
+	NoVerify bool
+	// Optimize picks the shape of the system call search.
+	Optimize Level
+	// Weights are how often each system call (by name) is made; nil means
+	// every system call of the ABI weighs the same. With weights and a
+	// target kernel of 5.11 or later, calls the kernel's cache answers
+	// (constant ALLOW) weigh nothing, since they never run the filter.
+	Weights map[string]float64
+}
+
+// Level is an optimization level (--optimize).
+type Level int
+
+const (
+	// OptimizeSpeed: the search tree with the fewest expected tests.
+	OptimizeSpeed Level = iota
+	// OptimizeSize: the search tree with the fewest instructions.
+	OptimizeSize
+	// OptimizeNone: a plain balanced tree, the reference for tests.
+	OptimizeNone
+)
+
+// ParseLevel reads --optimize values: none, size, speed.
+func ParseLevel(s string) (Level, error) {
+	switch s {
+	case "speed", "":
+		return OptimizeSpeed, nil
+	case "size":
+		return OptimizeSize, nil
+	case "none":
+		return OptimizeNone, nil
+	}
+	return 0, fmt.Errorf("unknown optimization level %q (want none, size or speed)", s)
+}
+
+// Result is a compiled filter and what was learnt on the way.
+type Result struct {
+	Program  *filter.Program
+	Policies []*resolve.Policy // per accepted ABI, in Program.ABIs order
+	Decision *decide.Decision
+	Diags    diag.List // warnings
+	Verify   verify.Report
+}
+
+// InternalError is a compiler fault: a filter that verification caught
+// disagreeing with its policy, or one the kernel checker refuses. The CLI
+// exits 3 on it and prints the reproducer it carries.
+type InternalError struct{ Err error }
+
+func (e *InternalError) Error() string { return "internal compiler error: " + e.Err.Error() }
+func (e *InternalError) Unwrap() error { return e.Err }
+
+// HostTarget is the target of the machine running secc (x86_64 when the
+// host is neither x86_64 nor aarch64).
+func HostTarget() *abi.Target {
+	if runtime.GOARCH == "arm64" {
+		return abi.TargetAarch64
+	}
+	return abi.TargetX86_64
+}
+
+// HostKernel is the running kernel's version, or 6.18 if it cannot be read.
+func HostKernel() kver.Version {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err == nil {
+		if v, err := kver.Parse(unix.ByteSliceToString(u.Release[:])); err == nil {
+			return v
+		}
+	}
+	return kver.Version{Major: 6, Minor: 18}
+}
+
+func (o *Options) fill() error {
+	if o.Target == nil {
+		o.Target = HostTarget()
+	}
+	if o.Kernel.IsZero() {
+		o.Kernel = HostKernel()
+	}
+	if len(o.ABIs) == 0 {
+		o.ABIs = []*abi.ABI{o.Target.Native}
+	}
+	for _, a := range o.ABIs {
+		if a.Target != o.Target.Name {
+			return fmt.Errorf("ABI %s is not an ABI of target %s (its ABIs: %s)", a.Name, o.Target.Name, abiNames(o.Target.ABIs))
+		}
+	}
+	return nil
+}
+
+func abiNames(as []*abi.ABI) string {
+	var n []string
+	for _, a := range as {
+		n = append(n, a.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+// Compile compiles a preprocessed, parsed policy. A policy error is
+// returned as a diag.List; a compiler fault as *InternalError.
+func Compile(f *lang.File, opts Options) (*Result, error) {
+	if err := opts.fill(); err != nil {
+		return nil, err
+	}
+	bad := bpf.RetKillProcess
+	if opts.BadABIAction != nil {
+		bad = *opts.BadABIAction
+	}
+	res := &Result{}
+	var diags diag.List
+	for _, a := range opts.ABIs {
+		p, ds := resolve.Resolve(f, resolve.Options{ABI: a, Default: opts.Default})
+		diags.Append(ds)
+		if p != nil {
+			res.Policies = append(res.Policies, p)
+		}
+	}
+	diags.Sort()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	res.Diags = diags
+	d, err := decide.Decide(res.Policies, bad)
+	if err != nil {
+		return nil, diag.List{{Severity: diag.Error, Msg: err.Error()}}
+	}
+	res.Decision = d
+	insns, err := codegen.Generate(d, codegen.Options{Tree: treeBuilder(&opts)})
+	if err != nil {
+		var tl *codegen.TooLargeError
+		if errors.As(err, &tl) {
+			return nil, diag.List{{Severity: diag.Error, Msg: err.Error()}}
+		}
+		return nil, &InternalError{err}
+	}
+	if err := bpf.Check(insns); err != nil {
+		return nil, &InternalError{fmt.Errorf("generated filter fails the kernel's checks: %w", err)}
+	}
+	res.Program = &filter.Program{Insns: insns, Target: opts.Target.Name}
+	for _, a := range opts.ABIs {
+		res.Program.ABIs = append(res.Program.ABIs, a.Name)
+	}
+	if !opts.NoVerify {
+		rep, err := verify.Verify(insns, &verify.Reference{Policies: res.Policies, BadABI: bad})
+		res.Verify = rep
+		if err != nil {
+			return nil, &InternalError{err}
+		}
+	}
+	return res, nil
+}
+
+// cacheKernel is the first kernel with the constant-action cache.
+var cacheKernel = kver.Version{Major: 5, Minor: 11}
+
+// treeBuilder returns the nr search tree chooser for the options.
+func treeBuilder(opts *Options) func(a *decide.Arch) *opt.Tree {
+	if opts.Optimize == OptimizeNone {
+		return func(a *decide.Arch) *opt.Tree { return opt.Balanced(a.Intervals) }
+	}
+	goal := opt.Speed
+	if opts.Optimize == OptimizeSize {
+		goal = opt.Size
+	}
+	cached := opts.Weights != nil && !opts.Kernel.Less(cacheKernel)
+	return func(a *decide.Arch) *opt.Tree {
+		return opt.Optimal(a.Intervals, intervalWeights(a, opts.Weights, cached), goal)
+	}
+}
+
+// intervalWeights sums the weights of the system calls in each interval.
+func intervalWeights(a *decide.Arch, weights map[string]float64, skipCached bool) []float64 {
+	out := make([]float64, len(a.Intervals))
+	for _, x := range a.ABIs {
+		for _, sc := range x.Syscalls() {
+			i := sort.Search(len(a.Intervals), func(i int) bool { return a.Intervals[i].Hi >= sc.Nr })
+			n := a.Intervals[i].Node
+			if skipCached && n.Leaf && n.Action == bpf.RetAllow {
+				continue
+			}
+			w := 1.0
+			if weights != nil {
+				w = weights[sc.Name]
+			}
+			out[i] += w
+		}
+	}
+	return out
+}
