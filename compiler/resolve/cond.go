@@ -196,6 +196,8 @@ func joinAnd(terms []Cond, neg bool) Cond {
 
 func joinOr(terms []Cond, neg bool) Cond {
 	var out Or
+	var nrs []Range
+	hasNr := false
 	for _, t := range terms {
 		s := simplify(t, neg)
 		switch s := s.(type) {
@@ -205,10 +207,27 @@ func joinOr(terms []Cond, neg bool) Cond {
 			}
 			continue
 		case Or:
-			out = append(out, s...)
+			for _, u := range s {
+				if n, ok := u.(NrIn); ok {
+					nrs, hasNr = append(nrs, n.Set...), true
+				} else {
+					out = append(out, u)
+				}
+			}
+			continue
+		case NrIn:
+			nrs, hasNr = append(nrs, s.Set...), true
 			continue
 		}
 		out = append(out, s)
+	}
+	// Alternatives on nr alone join in one set, kept first.
+	if hasNr {
+		set := SetOf(nrs...)
+		if set.Full() {
+			return Const(true)
+		}
+		out = append(Or{NrIn{set}}, out...)
 	}
 	out = Or(dedupe(out))
 	switch len(out) {
