@@ -4,12 +4,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	xbpf "golang.org/x/net/bpf"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/secc-lang/secc/compiler/abi"
 	"github.com/secc-lang/secc/compiler/bpf"
 	"github.com/secc-lang/secc/compiler/codegen"
 	"github.com/secc-lang/secc/compiler/decide"
+	"github.com/secc-lang/secc/compiler/opt"
 	"github.com/secc-lang/secc/compiler/resolve"
 	"github.com/secc-lang/secc/compiler/verify"
 	"github.com/secc-lang/secc/lang"
@@ -89,13 +92,30 @@ func (g *policyGen) policy(a *abi.ABI) *resolve.Policy {
 	return p
 }
 
+// trees are the search-tree choosers under test: balanced (the reference
+// lowering) and optimal for size and speed with random weights.
+func trees(rng *rand.Rand) []func(*decide.Arch) *opt.Tree {
+	weights := func(a *decide.Arch) []float64 {
+		w := make([]float64, len(a.Intervals))
+		for i := range w {
+			w[i] = float64(rng.IntN(4))
+		}
+		return w
+	}
+	return []func(*decide.Arch) *opt.Tree{
+		func(a *decide.Arch) *opt.Tree { return opt.Balanced(a.Intervals) },
+		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), opt.Speed) },
+		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), opt.Size) },
+	}
+}
+
 // TestRandomPoliciesCompileFaithfully compiles random policies and checks
 // the filter against the reference evaluation, both with verify and with
 // independent random inputs the verifier does not choose.
 func TestRandomPoliciesCompileFaithfully(t *testing.T) {
 	rng := rand.New(rand.NewPCG(42, 1))
 	abiSets := [][]*abi.ABI{{abi.X86_64}, {abi.X86_64, abi.X32}, {abi.X86_64, abi.X86, abi.X32}, {abi.Aarch64, abi.ARM}, {abi.X32}}
-	n := 300
+	n := 200
 	if testing.Short() {
 		n = 60
 	}
@@ -109,12 +129,18 @@ func TestRandomPoliciesCompileFaithfully(t *testing.T) {
 		bad := actions[rng.IntN(len(actions))]
 		d, err := decide.Decide(policies, bad)
 		require.NoError(t, err)
-		prog, err := codegen.Generate(d, codegen.Options{})
-		require.NoError(t, err)
-		require.NoError(t, bpf.Check(prog))
+		// The plain tree (--optimize=none) and the optimal trees must all
+		// mean the policy.
+		var progs [][]xbpf.RawInstruction
+		for _, tree := range trees(rng) {
+			prog, err := codegen.Generate(d, codegen.Options{Tree: tree})
+			require.NoError(t, err)
+			require.NoError(t, bpf.Check(prog))
+			_, err = verify.Verify(prog, &verify.Reference{Policies: policies, BadABI: bad})
+			require.NoError(t, err, "policy %d", i)
+			progs = append(progs, prog)
+		}
 		ref := &verify.Reference{Policies: policies, BadABI: bad}
-		_, err = verify.Verify(prog, ref)
-		require.NoError(t, err, "policy %d", i)
 		for j := 0; j < 300; j++ {
 			data := bpf.SeccompData{Arch: abis[rng.IntN(len(abis))].AuditArch, Nr: int32(rng.Uint32N(48))}
 			if rng.IntN(3) == 0 {
@@ -129,9 +155,11 @@ func TestRandomPoliciesCompileFaithfully(t *testing.T) {
 					data.Args[k] = rng.Uint64()
 				}
 			}
-			got, _, err := bpf.Run(prog, &data)
-			require.NoError(t, err)
-			require.Equal(t, bpf.ActionString(ref.Eval(&data)), bpf.ActionString(got), "policy %d input %+v", i, data)
+			for _, prog := range progs {
+				got, _, err := bpf.Run(prog, &data)
+				require.NoError(t, err)
+				require.Equal(t, bpf.ActionString(ref.Eval(&data)), bpf.ActionString(got), "policy %d input %+v", i, data)
+			}
 			require.Equal(t, ref.Eval(&data), d.Eval(data.Arch, uint32(data.Nr), &data.Args))
 		}
 	}

@@ -1,0 +1,640 @@
+package converter
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+
+	"github.com/secc-lang/secc/compiler/abi"
+	"github.com/secc-lang/secc/lang"
+)
+
+// xcond is one comparison of an argument (or a 32-bit half of it) in a
+// first-match rule: (VAR & Mask) Op Val, Mask all ones when unmasked.
+type xcond struct {
+	Arg  int
+	Part lang.Part
+	Mask uint64
+	Op   lang.CmpOp
+	Val  uint64
+	// Set holds the values of `VAR in (…)` when Op is Eq and len(Set) > 1
+	// (made by mergeSets; Val is then unused).
+	Set []uint64
+}
+
+// xrule is a first-match rule for one system call: all conditions hold →
+// Action.
+type xrule struct {
+	Conds  []xcond
+	Action uint32
+}
+
+func width(p lang.Part) uint64 {
+	if p == lang.Full {
+		return ^uint64(0)
+	}
+	return 0xffffffff
+}
+
+func (c xcond) word(args *[6]uint64) uint64 {
+	v := args[c.Arg]
+	switch c.Part {
+	case lang.Lo:
+		return v & 0xffffffff
+	case lang.Hi:
+		return v >> 32
+	}
+	return v
+}
+
+func (c xcond) holds(args *[6]uint64) bool {
+	w := c.word(args) & c.Mask
+	if len(c.Set) > 0 {
+		for _, s := range c.Set {
+			if w == s {
+				return true
+			}
+		}
+		return false
+	}
+	switch c.Op {
+	case lang.Eq:
+		return w == c.Val
+	case lang.Ne:
+		return w != c.Val
+	case lang.Lt:
+		return w < c.Val
+	case lang.Le:
+		return w <= c.Val
+	case lang.Gt:
+		return w > c.Val
+	}
+	return w >= c.Val
+}
+
+// constant reports whether the condition holds for every input (1), for none
+// (0) or depends on it (-1).
+func (c xcond) constant() int {
+	if len(c.Set) > 0 {
+		return -1
+	}
+	max := width(c.Part) & c.Mask
+	switch {
+	case c.Mask == 0:
+		// The word masks to zero.
+		if (c.Op == lang.Eq && c.Val == 0) || (c.Op == lang.Ne && c.Val != 0) ||
+			(c.Op == lang.Ge && c.Val == 0) || c.Op == lang.Le || (c.Op == lang.Lt && c.Val > 0) {
+			return 1
+		}
+		return 0
+	case c.Op == lang.Ge && c.Val == 0, c.Op == lang.Le && c.Val >= max:
+		return 1
+	case c.Op == lang.Lt && c.Val == 0, c.Op == lang.Gt && c.Val >= max:
+		return 0
+	case c.Op == lang.Eq && c.Val&^c.Mask != 0:
+		return 0
+	case c.Op == lang.Ne && c.Val&^c.Mask != 0:
+		return 1
+	}
+	return -1
+}
+
+func (r *xrule) matches(args *[6]uint64) bool {
+	for _, c := range r.Conds {
+		if !c.holds(args) {
+			return false
+		}
+	}
+	return true
+}
+
+// evalRules is first match over rules; def when none matches.
+func evalRules(rules []xrule, args *[6]uint64, def uint32) uint32 {
+	for i := range rules {
+		if rules[i].matches(args) {
+			return rules[i].Action
+		}
+	}
+	return def
+}
+
+// treeRules lists what libseccomp's tree for a system call decides, as
+// first-match rules that are pairwise disjoint (each is one path through
+// the tree), so their order does not matter. Inputs no rule matches get the
+// default action.
+//
+// Siblings are tried in order; a branch with an action returns it, a
+// branch with a subtree tries it and, if nothing there matches, goes on
+// with the next sibling (gen_bpf.c links a subtree's end to the next block
+// of its level). This is the tree's meaning, which libseccomp's own
+// pseudo-code export (seccomp_export_pfc) prints. Its BPF generator can
+// depart from it: where a subtree falls through to a sibling that tests
+// the word the previous sibling loaded, the sibling's block may be laid
+// out without reloading the accumulator, depending on the order blocks
+// are placed. The differential tests report such inputs as libseccomp's
+// faults.
+func treeRules(s *ssys, bits32 bool) ([]xrule, error) {
+	if s.chains == nil {
+		return []xrule{{Action: s.action}}, nil
+	}
+	var out []xrule
+	paths := 0
+	const maxPaths = 200000
+	var walk func(c *snode, prefix []xcond, done func([]xcond)) error
+	walk = func(c *snode, prefix []xcond, done func([]xcond)) error {
+		if c == nil {
+			done(prefix)
+			return nil
+		}
+		if paths++; paths > maxPaths {
+			return fmt.Errorf("too many paths through libseccomp's tree for system call %d", s.nr)
+		}
+		var err error
+		for _, br := range []bool{true, false} {
+			hasAct, act, sub := c.hasActT, c.actT, c.nxtT
+			if !br {
+				hasAct, act, sub = c.hasActF, c.actF, c.nxtF
+			}
+			cond := nodeCond(c, br)
+			p := prefix
+			switch cond.constant() {
+			case 0:
+				continue
+			case -1:
+				p = append(append([]xcond(nil), prefix...), cond)
+			}
+			next := c.nxt
+			cont := func(p []xcond) {
+				if err == nil {
+					err = walk(next, p, done)
+				}
+			}
+			switch {
+			case hasAct:
+				out = append(out, xrule{Conds: p, Action: act})
+			case sub != nil:
+				if e := walk(head(sub), p, cont); e != nil && err == nil {
+					err = e
+				}
+			default:
+				cont(p)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err := walk(head(s.chains), nil, func([]xcond) {})
+	return out, err
+}
+
+// nodeCond is a node's test taken on its true or false branch.
+func nodeCond(c *snode, branch bool) xcond {
+	cond := xcond{Arg: c.arg, Part: lang.Lo, Mask: uint64(c.mask), Val: uint64(c.datum)}
+	if c.hi {
+		cond.Part = lang.Hi
+	}
+	switch {
+	case c.op == sGT && branch:
+		cond.Op = lang.Gt
+	case c.op == sGT:
+		cond.Op = lang.Le
+	case c.op == sGE && branch:
+		cond.Op = lang.Ge
+	case c.op == sGE:
+		cond.Op = lang.Lt
+	case branch:
+		cond.Op = lang.Eq
+	default:
+		cond.Op = lang.Ne
+	}
+	return cond
+}
+
+// simplify makes disjoint rules (from treeRules) read like what a person
+// would write, without changing what they decide: it joins the word tests
+// of one argument into 64-bit tests, drops contradictions and rules that
+// restate the default, and merges neighbouring equality rules into sets.
+func simplify(rules []xrule, def uint32) []xrule {
+	var out []xrule
+	for _, r := range rules {
+		conds, ok := normalize(joinWords(r.Conds))
+		if ok {
+			out = append(out, xrule{Conds: conds, Action: r.Action})
+		}
+	}
+	// The rules are disjoint, so the ones that restate the default can go
+	// wherever they are.
+	kept := out[:0]
+	for _, r := range out {
+		if r.Action != def {
+			kept = append(kept, r)
+		}
+	}
+	return mergeSets(kept)
+}
+
+// joinWords turns `$aN.hi == H && $aN.lo == L` (unmasked) into `$aN == H<<32|L`.
+func joinWords(conds []xcond) []xcond {
+	out := append([]xcond(nil), conds...)
+	for i := 0; i < len(out); i++ {
+		a := out[i]
+		if a.Part != lang.Hi || a.Op != lang.Eq || len(a.Set) > 0 {
+			continue
+		}
+		for j := i + 1; j < len(out); j++ {
+			b := out[j]
+			if b.Arg != a.Arg || b.Part != lang.Lo || b.Op != lang.Eq || len(b.Set) > 0 {
+				continue
+			}
+			if a.Mask == 0xffffffff && b.Mask == 0xffffffff {
+				out[i] = xcond{Arg: a.Arg, Part: lang.Full, Mask: ^uint64(0), Op: lang.Eq, Val: a.Val<<32 | b.Val}
+			} else {
+				m := a.Mask<<32 | b.Mask
+				out[i] = xcond{Arg: a.Arg, Part: lang.Full, Mask: m, Op: lang.Eq, Val: a.Val<<32 | b.Val}
+			}
+			out = append(out[:j], out[j+1:]...)
+			break
+		}
+	}
+	return out
+}
+
+// mergeSets joins consecutive rules with the same action whose conditions
+// differ only in the value of one equality into one rule with a set.
+func mergeSets(rules []xrule) []xrule {
+	var out []xrule
+	for _, r := range rules {
+		if n := len(out); n > 0 {
+			if k, ok := setMergeable(&out[n-1], &r); ok {
+				prev := &out[n-1]
+				c := prev.Conds[k]
+				if len(c.Set) == 0 {
+					c.Set = []uint64{c.Val}
+				}
+				c.Set = append(c.Set, r.Conds[k].Val)
+				prev.Conds = append([]xcond(nil), prev.Conds...)
+				prev.Conds[k] = c
+				continue
+			}
+		}
+		out = append(out, xrule{Conds: append([]xcond(nil), r.Conds...), Action: r.Action})
+	}
+	for i := range out {
+		for k := range out[i].Conds {
+			c := &out[i].Conds[k]
+			if len(c.Set) > 0 {
+				sort.Slice(c.Set, func(a, b int) bool { return c.Set[a] < c.Set[b] })
+			}
+		}
+	}
+	return out
+}
+
+func setMergeable(a, b *xrule) (int, bool) {
+	if a.Action != b.Action || len(a.Conds) != len(b.Conds) {
+		return 0, false
+	}
+	diff := -1
+	for k := range a.Conds {
+		x, y := a.Conds[k], b.Conds[k]
+		if x.Arg == y.Arg && x.Part == y.Part && x.Mask == y.Mask && x.Op == y.Op && x.Val == y.Val && len(x.Set) == 0 && len(y.Set) == 0 {
+			continue
+		}
+		if diff >= 0 || x.Arg != y.Arg || x.Part != y.Part || x.Mask != y.Mask || x.Op != lang.Eq || y.Op != lang.Eq || len(y.Set) > 0 {
+			return 0, false
+		}
+		diff = k
+	}
+	return diff, diff >= 0
+}
+
+// key renders rules canonically, to compare rule lists.
+func rulesKey(rules []xrule) string {
+	var b strings.Builder
+	for _, r := range rules {
+		for _, c := range r.Conds {
+			fmt.Fprintf(&b, "%d.%d&%x%s%x%v,", c.Arg, c.Part, c.Mask, c.Op, c.Val, c.Set)
+		}
+		fmt.Fprintf(&b, "=>%x;", r.Action)
+	}
+	return b.String()
+}
+
+// Socket and IPC calls libseccomp multiplexes on i386: name → the call
+// number in socketcall's or ipc's first argument.
+var socketCalls = map[string]uint64{
+	"socket": 1, "bind": 2, "connect": 3, "listen": 4, "accept": 5, "getsockname": 6,
+	"getpeername": 7, "socketpair": 8, "send": 9, "recv": 10, "sendto": 11, "recvfrom": 12,
+	"shutdown": 13, "setsockopt": 14, "getsockopt": 15, "sendmsg": 16, "recvmsg": 17,
+	"accept4": 18, "recvmmsg": 19, "sendmmsg": 20,
+}
+
+var ipcCalls = map[string]uint64{
+	"semop": 1, "semget": 2, "semctl": 3, "semtimedop": 4, "msgsnd": 11, "msgrcv": 12,
+	"msgget": 13, "msgctl": 14, "shmat": 21, "shmdt": 22, "shmget": 23, "shmctl": 24,
+}
+
+// knownToLibseccomp reports whether libseccomp can resolve the name (on some
+// architecture); runc skips the others.
+func knownToLibseccomp(name string) bool {
+	if abi.KnownAnywhere(name) {
+		return true
+	}
+	_, s := socketCalls[name]
+	_, i := ipcCalls[name]
+	return s || i
+}
+
+// scmpCall is one seccomp_rule_add call runc makes.
+type scmpCall struct {
+	Name   string
+	Action uint32
+	Conds  []scond // sorted by index, one per index
+	Entry  *Entry
+	NameAt int // index into Entry.Names
+}
+
+// runcCalls is how runc turns one entry name into seccomp_rule_add calls:
+// conditions are ANDed unless two test the same argument, in which case
+// every condition becomes its own rule.
+func runcCalls(e *Entry, nameAt int) []scmpCall {
+	name := e.Names[nameAt].Name
+	var counts [6]int
+	for _, a := range e.Args {
+		counts[a.Index]++
+	}
+	split := false
+	for _, c := range counts {
+		split = split || c > 1
+	}
+	conv := func(a Arg) scond {
+		if a.Op == OpMaskedEQ {
+			return scond{arg: a.Index, op: a.Op, mask: a.Value, datum: a.ValueTwo}
+		}
+		return scond{arg: a.Index, op: a.Op, mask: ^uint64(0), datum: a.Value}
+	}
+	if len(e.Args) == 0 {
+		return []scmpCall{{Name: name, Action: e.Action.Ret, Entry: e, NameAt: nameAt}}
+	}
+	if split {
+		var out []scmpCall
+		for _, a := range e.Args {
+			out = append(out, scmpCall{Name: name, Action: e.Action.Ret, Conds: []scond{conv(a)}, Entry: e, NameAt: nameAt})
+		}
+		return out
+	}
+	var conds []scond
+	for _, a := range e.Args {
+		conds = append(conds, conv(a))
+	}
+	sort.Slice(conds, func(i, j int) bool { return conds[i].arg < conds[j].arg })
+	return []scmpCall{{Name: name, Action: e.Action.Ret, Conds: conds, Entry: e, NameAt: nameAt}}
+}
+
+// abiRule is one db_rule_add on one ABI.
+type abiRule struct {
+	nr    uint32
+	conds []scond
+	// muxed is set for the socketcall/ipc copy libseccomp makes on i386.
+	muxed bool
+	// pseudo is set for a rule under a pseudo number: kept, never emitted.
+	pseudo bool
+}
+
+// perABI is what libseccomp adds to one ABI's database for a call: nothing
+// for a name the ABI lacks; on i386, a socket or IPC call also (or only)
+// becomes a rule on socketcall/ipc with the call number in argument 0,
+// replacing whatever argument 0 condition the rule had.
+func perABI(a *abi.ABI, c scmpCall) []abiRule {
+	var out []abiRule
+	if a == abi.X86 {
+		mux, num := "", uint64(0)
+		if n, ok := socketCalls[c.Name]; ok {
+			mux, num = "socketcall", n
+		} else if n, ok := ipcCalls[c.Name]; ok {
+			mux, num = "ipc", n
+		}
+		if mux != "" {
+			if nr, ok := a.Nr(mux); ok {
+				conds := []scond{{arg: 0, op: OpEQ, mask: ^uint64(0), datum: num}}
+				for _, s := range c.Conds {
+					if s.arg != 0 {
+						conds = append(conds, s)
+					}
+				}
+				out = append(out, abiRule{nr: nr, conds: conds, muxed: true})
+			}
+		}
+	}
+	if nr, ok := a.Nr(c.Name); ok {
+		out = append(out, abiRule{nr: nr, conds: c.Conds})
+	} else if a != abi.X86 {
+		// libseccomp still files the rule under the name's negative
+		// pseudo number, where it never reaches the BPF but can still
+		// conflict with another rule for the same name (EEXIST). i386 drops
+		// such rules instead (its rule_add hook handles them).
+		out = append(out, abiRule{nr: pseudoNr(c.Name), conds: c.Conds, pseudo: true})
+	}
+	return out
+}
+
+// pseudoNr stands for libseccomp's __PNR_* number of a name: negative, one
+// per name, the same on every ABI.
+func pseudoNr(name string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return uint32(-int32(1000 + h.Sum32()%0x3fffffff))
+}
+
+// normalize rewrites the unmasked tests of each argument as one 64-bit range
+// plus exclusions, which is how a person would write them (the tree tests
+// words: `$a.hi == 0 && $a.lo < 38` is `$a < 38`). It reports false when
+// the conditions contradict each other, so the rule never fires.
+func normalize(conds []xcond) ([]xcond, bool) {
+	type span struct {
+		lo, hi uint64
+		ne     []uint64
+		seen   bool
+	}
+	var full [6]span
+	var los, hiNe [6][]xcond
+	var rest []xcond
+	for i := range full {
+		full[i] = span{lo: 0, hi: ^uint64(0)}
+	}
+	narrow := func(s *span, lo, hi uint64) {
+		s.seen = true
+		if lo > s.lo {
+			s.lo = lo
+		}
+		if hi < s.hi {
+			s.hi = hi
+		}
+	}
+	apply := func(s *span, op lang.CmpOp, v, max uint64, shift uint, base uint64) bool {
+		// v is a word value; base|v<<shift... expressed for the full
+		// argument: a high word test covers whole 2^32 blocks.
+		lo := func(x uint64) uint64 { return base | x<<shift }
+		hi := func(x uint64) uint64 {
+			if shift == 32 {
+				return x<<32 | 0xffffffff
+			}
+			return base | x
+		}
+		switch op {
+		case lang.Eq:
+			narrow(s, lo(v), hi(v))
+		case lang.Ne:
+			if shift == 32 {
+				return false // excluding a whole block is not a single value
+			}
+			s.seen = true
+			s.ne = append(s.ne, base|v)
+		case lang.Lt:
+			if v == 0 {
+				narrow(s, 1, 0)
+			} else {
+				narrow(s, lo(0), hi(v-1))
+			}
+		case lang.Le:
+			narrow(s, lo(0), hi(v))
+		case lang.Gt:
+			if v >= max {
+				narrow(s, 1, 0)
+			} else {
+				narrow(s, lo(v+1), hi(max))
+			}
+		case lang.Ge:
+			narrow(s, lo(v), hi(max))
+		}
+		return true
+	}
+	for _, c := range conds {
+		switch {
+		case len(c.Set) > 0 || c.Mask != width(c.Part):
+			rest = append(rest, c)
+		case c.Part == lang.Full:
+			apply(&full[c.Arg], c.Op, c.Val, ^uint64(0), 0, 0)
+		case c.Part == lang.Hi:
+			if !apply(&full[c.Arg], c.Op, c.Val, 0xffffffff, 32, 0) {
+				hiNe[c.Arg] = append(hiNe[c.Arg], c)
+			}
+		default:
+			los[c.Arg] = append(los[c.Arg], c)
+		}
+	}
+	var out []xcond
+	for i := 0; i < 6; i++ {
+		s := &full[i]
+		// Low word tests fold into the range when it lies in one 2^32 block.
+		if s.seen && s.lo>>32 == s.hi>>32 {
+			base := s.lo &^ 0xffffffff
+			for _, c := range los[i] {
+				apply(s, c.Op, c.Val, 0xffffffff, 0, base)
+			}
+			los[i] = nil
+		}
+		if s.lo > s.hi {
+			return nil, false
+		}
+		for _, c := range hiNe[i] {
+			switch {
+			case c.Val < s.lo>>32 || c.Val > s.hi>>32:
+				// Always true within the range.
+			case s.lo>>32 != s.hi>>32:
+				rest = append(rest, c)
+			default:
+				return nil, false
+			}
+		}
+		if !s.seen && len(los[i]) > 0 {
+			// Only the low word is tested (32-bit ABIs): the same range
+			// reasoning, in 32 bits.
+			w := span{lo: 0, hi: 0xffffffff}
+			for _, c := range los[i] {
+				apply(&w, c.Op, c.Val, 0xffffffff, 0, 0)
+			}
+			if w.lo > w.hi {
+				return nil, false
+			}
+			var ne []uint64
+			for _, v := range w.ne {
+				if v >= w.lo && v <= w.hi {
+					ne = append(ne, v)
+				}
+			}
+			mk := func(op lang.CmpOp, v uint64) xcond {
+				return xcond{Arg: i, Part: lang.Lo, Mask: 0xffffffff, Op: op, Val: v}
+			}
+			if w.lo == w.hi {
+				for _, v := range ne {
+					if v == w.lo {
+						return nil, false
+					}
+				}
+				out = append(out, mk(lang.Eq, w.lo))
+			} else {
+				if w.lo > 0 {
+					out = append(out, mk(lang.Gt, w.lo-1))
+				}
+				if w.hi < 0xffffffff {
+					out = append(out, mk(lang.Lt, w.hi+1))
+				}
+				for _, v := range ne {
+					out = append(out, mk(lang.Ne, v))
+				}
+			}
+			los[i] = nil
+		}
+		if s.seen {
+			var ne []uint64
+			for _, v := range s.ne {
+				if v >= s.lo && v <= s.hi {
+					ne = append(ne, v)
+				}
+			}
+			sort.Slice(ne, func(a, b int) bool { return ne[a] < ne[b] })
+			for len(ne) > 0 && ne[0] == s.lo && s.lo < s.hi {
+				s.lo, ne = s.lo+1, ne[1:]
+			}
+			for len(ne) > 0 && ne[len(ne)-1] == s.hi && s.lo < s.hi {
+				s.hi, ne = s.hi-1, ne[:len(ne)-1]
+			}
+			if len(ne) > 0 && s.lo == s.hi && ne[0] == s.lo {
+				return nil, false
+			}
+			mk := func(op lang.CmpOp, v uint64) xcond {
+				return xcond{Arg: i, Part: lang.Full, Mask: ^uint64(0), Op: op, Val: v}
+			}
+			switch {
+			case s.lo == s.hi:
+				out = append(out, mk(lang.Eq, s.lo))
+				ne = nil
+			default:
+				if s.lo > 0 {
+					out = append(out, mk(lang.Gt, s.lo-1))
+				}
+				if s.hi < ^uint64(0) {
+					out = append(out, mk(lang.Lt, s.hi+1))
+				}
+			}
+			for _, v := range ne {
+				out = append(out, mk(lang.Ne, v))
+			}
+		}
+		out = append(out, los[i]...)
+	}
+	for _, c := range rest {
+		if c.constant() == 1 {
+			continue
+		}
+		if c.constant() == 0 {
+			return nil, false
+		}
+		out = append(out, c)
+	}
+	return out, true
+}

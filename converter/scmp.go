@@ -1,0 +1,665 @@
+package converter
+
+import "errors"
+
+// A model of how libseccomp 2.5.4 stores the rules of one architecture
+// (src/db.c) and what the BPF it generates from them decides
+// (src/gen_bpf.c). Profiles do not combine by first match: libseccomp
+// merges every rule of a system call into one tree of 32-bit word tests,
+// keeps siblings sorted by its own priority, lets an unconditional rule
+// replace a tree, prunes branches a shorter rule makes redundant, and
+// refuses some combinations outright. The only way to say exactly what a
+// profile means is to build the same tree; the differential tests check the
+// model against the real library.
+//
+// Node sharing and reference counts are modelled too: libseccomp links the
+// chains of a 64-bit range comparison into a DAG, and some of its decisions
+// (whether a pruned node vanishes from its level) depend on the counts.
+
+// scmpOp is a node comparison; NE, LT and LE are rewritten into these with
+// the branches swapped.
+type scmpOp int
+
+const (
+	sEQ scmpOp = iota
+	sMaskedEQ
+	sGT
+	sGE
+)
+
+// snode is one 32-bit word test (struct db_arg_chain_tree).
+type snode struct {
+	arg    int
+	hi     bool // tests the high word
+	op     scmpOp
+	opOrig Op // the profile's operator, for sibling order
+	mask   uint32
+	datum  uint32
+	full   uint64 // the profile's 64-bit value
+
+	actT, actF       uint32
+	hasActT, hasActF bool
+	nxtT, nxtF       *snode
+	prv, nxt         *snode // siblings on the same level
+	refs             int
+}
+
+// ssys is one system call's entry (struct db_sys_list).
+type ssys struct {
+	nr     int32
+	chains *snode // nil: the action applies unconditionally
+	action uint32
+}
+
+// sdb is one architecture's rule database (struct db_filter).
+type sdb struct {
+	bits32 bool // libseccomp's ARCH_SIZE_32: only low words are tested
+	sys    map[int32]*ssys
+}
+
+func newSDB(bits32 bool) *sdb { return &sdb{bits32: bits32, sys: map[int32]*ssys{}} }
+
+// errExist is libseccomp's -EEXIST: the new rule conflicts with one already
+// added (same test, different action) and seccomp_rule_add fails, which
+// makes runc refuse the whole profile.
+var errExist = errors.New("conflicts with an earlier rule for the same system call (libseccomp: EEXIST)")
+
+// scond is one argument condition of a rule as libseccomp stores it.
+type scond struct {
+	arg   int
+	op    Op
+	mask  uint64
+	datum uint64
+}
+
+func argPrio(n *snode) int {
+	p := n.arg << 1
+	if n.hi {
+		p++
+	}
+	return p
+}
+
+func opPrio(o Op) int {
+	switch o {
+	case OpEQ, OpNE, OpMaskedEQ:
+		return 3
+	case OpLT, OpLE:
+		return 2
+	}
+	return 1
+}
+
+// less is libseccomp's sibling order: a level is kept in descending order of
+// it (higher argument first, high word before low, equality before ranges).
+func less(a, b *snode) bool {
+	if pa, pb := argPrio(a), argPrio(b); pa != pb {
+		return pa < pb
+	}
+	if oa, ob := opPrio(a.opOrig), opPrio(b.opOrig); oa != ob {
+		return oa < ob
+	}
+	if a.opOrig == OpLT || a.opOrig == OpLE {
+		return a.datum > b.datum
+	}
+	return a.datum < b.datum
+}
+
+func same(a, b *snode) bool {
+	return argPrio(a) == argPrio(b) && a.op == b.op && a.datum == b.datum && a.mask == b.mask
+}
+
+func leaf(n *snode) bool   { return n.nxtT == nil && n.nxtF == nil }
+func zombie(n *snode) bool { return leaf(n) && !n.hasActT && !n.hasActF }
+
+func get(n *snode) *snode {
+	if n != nil {
+		n.refs++
+	}
+	return n
+}
+
+func head(n *snode) *snode {
+	for n.prv != nil {
+		n = n.prv
+	}
+	return n
+}
+
+// put drops one reference; at zero the node leaves its level and its
+// subtrees lose a reference. It returns how many nodes went away and, like
+// libseccomp, moves *p to a surviving neighbour.
+func put(p **snode) int {
+	n := *p
+	if n == nil {
+		return 0
+	}
+	n.refs--
+	if n.refs > 0 {
+		return 0
+	}
+	cnt := 0
+	lp, ln, nt, nf := n.prv, n.nxt, n.nxtT, n.nxtF
+	if lp != nil {
+		lp.nxt = nil
+	}
+	if ln != nil {
+		ln.prv = nil
+	}
+	if lp != nil {
+		cnt += put(&lp)
+	}
+	if ln != nil {
+		cnt += put(&ln)
+	}
+	if lp != nil {
+		lp.nxt = get(ln)
+	}
+	if ln != nil {
+		ln.prv = get(lp)
+	}
+	switch {
+	case lp != nil:
+		*p = lp
+	case ln != nil:
+		*p = ln
+	default:
+		*p = nil
+	}
+	cnt += treePut(&nt)
+	cnt += treePut(&nf)
+	return cnt + 1
+}
+
+// levelClean frees a whole level once nothing outside it points into it.
+func levelClean(n *snode) int {
+	start := head(n)
+	for m := start; m != nil; m = m.nxt {
+		links := 0
+		if m.prv != nil {
+			links++
+		}
+		if m.nxt != nil {
+			links++
+		}
+		if m.refs > links {
+			return 0
+		}
+	}
+	cnt := 0
+	for m := start; m != nil; {
+		before := m
+		cnt += put(&m)
+		if m == before {
+			break // cannot happen with consistent counts; never loop forever
+		}
+	}
+	return cnt
+}
+
+func treePut(p **snode) int {
+	cnt := put(p)
+	if *p != nil {
+		cnt += levelClean(*p)
+	}
+	return cnt
+}
+
+// treeRemove unlinks target (and nodes left empty by that) from the tree.
+func treeRemove(tree **snode, target *snode) int {
+	if tree == nil || *tree == nil || target == nil {
+		return 0
+	}
+	cnt := 0
+	c := head(*tree)
+	for {
+		if c == target || func() bool {
+			cnt += treeRemove(&c.nxtT, target)
+			cnt += treeRemove(&c.nxtF, target)
+			return zombie(c)
+		}() {
+			if c == *tree {
+				if c.prv != nil {
+					*tree = c.prv
+				} else {
+					*tree = c.nxt
+				}
+			}
+			if c.prv != nil {
+				c.prv.nxt = c.nxt
+			}
+			if c.nxt != nil {
+				c.nxt.prv = c.prv
+			}
+			c.prv, c.nxt = nil, nil
+			return cnt + put(&c)
+		}
+		c = c.nxt
+		if c == nil || cnt != 0 {
+			return cnt
+		}
+	}
+}
+
+// actCheck reports whether every action in the tree equals action.
+func actCheck(tree *snode, action uint32) bool {
+	if tree == nil {
+		return true
+	}
+	for c := head(tree); c != nil; c = c.nxt {
+		if c.hasActT && c.actT != action || c.hasActF && c.actF != action {
+			return false
+		}
+		if !actCheck(c.nxtT, action) || !actCheck(c.nxtF, action) {
+			return false
+		}
+	}
+	return true
+}
+
+// Prune state flags (struct db_iter_state).
+const (
+	stMatch     = 0x1
+	stMatchOnce = 0x2
+	stXFinished = 0x10
+	stNFinished = 0x20
+	stXPrefix   = 0x100
+	stNPrefix   = 0x200
+	stMatchSet  = stMatch | stMatchOnce
+	stRedundant = stMatch | stXFinished | stNPrefix
+)
+
+type pruneState struct {
+	flags  int
+	action uint32
+	sx     *ssys
+}
+
+// prune removes the parts of the existing tree that the new, shorter rule
+// with the same action makes unnecessary, and notices when the new rule is
+// itself redundant.
+func prune(existing **snode, n *snode, st *pruneState) int {
+	cnt := 0
+	stNew := *st
+	x := *existing
+	finish := func(matched bool) int {
+		if matched && stNew.flags&stMatch != 0 {
+			st.flags |= stNew.flags
+		} else {
+			st.flags &^= stMatch
+		}
+		return cnt
+	}
+	if n == nil || x == nil || st.flags&stMatchSet == stMatchOnce {
+		return finish(true)
+	}
+	// descend runs prune one level down with a reference held on x, as
+	// libseccomp does, and reports whether x went away meanwhile.
+	descend := func(sub **snode, nn *snode, set, clear int) (pruneState, bool) {
+		get(x)
+		nx := *st
+		nx.flags &^= clear
+		nx.flags |= set
+		cnt += prune(sub, nn, &nx)
+		cnt += put(&x)
+		return nx, x == nil
+	}
+	for x = head(x); x != nil; {
+		next := x.nxt
+		switch {
+		case same(x, n):
+			stNew.flags |= stMatchSet
+			if leaf(n) {
+				stNew.flags |= stNFinished
+			}
+			if leaf(x) {
+				stNew.flags |= stXFinished
+			}
+			if (x.hasActT || x.nxtT != nil) && !(n.hasActT || n.nxtT != nil) {
+				return finish(true)
+			}
+			if (x.hasActF || x.nxtF != nil) && !(n.hasActF || n.nxtF != nil) {
+				return finish(true)
+			}
+			if stNew.flags&stNFinished != 0 && stNew.flags&stXFinished != 0 {
+				if n.hasActT != x.hasActT || n.actT != x.actT || n.hasActF != x.hasActF || n.actF != x.actF {
+					return finish(true)
+				}
+			}
+			gone := false
+			if n.nxtT != nil {
+				var nx pruneState
+				nx, gone = descend(&x.nxtT, n.nxtT, stMatchSet, 0)
+				if nx.flags&stMatch != 0 {
+					stNew.flags |= nx.flags
+				}
+			}
+			if !gone && n.nxtF != nil {
+				var nx pruneState
+				nx, gone = descend(&x.nxtF, n.nxtF, stMatchSet, 0)
+				if nx.flags&stMatch != 0 {
+					stNew.flags |= nx.flags
+				}
+			}
+			if gone {
+				break
+			}
+			ok := actCheck(x, stNew.action)
+			if ok && stNew.flags&stMatch != 0 && stNew.flags&stNFinished != 0 && stNew.flags&stXPrefix != 0 {
+				cnt += treeRemove(&st.sx.chains, x)
+				if st.sx.chains == nil {
+					return finish(true)
+				}
+			} else if ok && stNew.flags&stMatch != 0 && stNew.flags&stXFinished != 0 && stNew.flags&stNPrefix != 0 {
+				return finish(true)
+			}
+		case less(x, n):
+			if st.flags&stNPrefix != 0 {
+				return finish(true)
+			}
+			// x may move to a neighbour inside descend, so each
+			// branch is looked up only when it is its turn.
+			gone := false
+			for _, sub := range []func() **snode{func() **snode { return &x.nxtT }, func() **snode { return &x.nxtF }} {
+				if gone || *sub() == nil {
+					continue
+				}
+				var nx pruneState
+				nx, gone = descend(sub(), n, stXPrefix, stMatch)
+				if nx.flags&stMatch != 0 {
+					stNew.flags |= nx.flags
+					return finish(true)
+				}
+			}
+		default:
+			if st.flags&stXPrefix != 0 {
+				return finish(true)
+			}
+			gone := false
+			for _, nn := range []*snode{n.nxtT, n.nxtF} {
+				if gone || nn == nil {
+					continue
+				}
+				var nx pruneState
+				nx, gone = descend(&x, nn, stNPrefix, stMatch)
+				if nx.flags&stMatch != 0 {
+					stNew.flags |= nx.flags
+					return finish(true)
+				}
+			}
+		}
+		x = next
+	}
+	stNew.flags &^= stMatch
+	return finish(false)
+}
+
+// treeAdd merges the new chain into the existing level, starting at the
+// node *existing points to (libseccomp does not rewind here).
+func treeAdd(existing **snode, n *snode) error {
+	x := *existing
+	for x != nil {
+		switch {
+		case same(x, n):
+			if n.hasActT {
+				if !x.hasActT {
+					if !actCheck(x.nxtT, n.actT) {
+						return errExist
+					}
+					put(&x.nxtT)
+					x.nxtT = nil
+					x.actT, x.hasActT = n.actT, true
+				} else if n.actT != x.actT {
+					if n.hi && n.full > x.full {
+						x.actT = n.actT
+					}
+					if leaf(x) || leaf(n) {
+						return errExist
+					}
+				}
+			}
+			if n.hasActF {
+				if !x.hasActF {
+					if !actCheck(x.nxtF, n.actF) {
+						return errExist
+					}
+					put(&x.nxtF)
+					x.nxtF = nil
+					x.actF, x.hasActF = n.actF, true
+				} else if n.actF != x.actF {
+					// libseccomp 2.5.4 sets the true action here.
+					if n.hi && n.full < x.full {
+						x.actT = n.actT
+					}
+					if leaf(x) || leaf(n) {
+						return errExist
+					}
+				}
+			}
+			if n.nxtT != nil {
+				switch {
+				case x.nxtT != nil:
+					if err := treeAdd(&x.nxtT, n.nxtT); err != nil {
+						return err
+					}
+				case !x.hasActT:
+					x.nxtT = get(n.nxtT)
+				default:
+					return nil
+				}
+			}
+			if n.nxtF != nil {
+				switch {
+				case x.nxtF != nil:
+					if err := treeAdd(&x.nxtF, n.nxtF); err != nil {
+						return err
+					}
+				case !x.hasActF:
+					x.nxtF = get(n.nxtF)
+				default:
+					return nil
+				}
+			}
+			return nil
+		case !less(x, n):
+			if x.nxt == nil {
+				n.prv = get(x)
+				x.nxt = get(n)
+				return nil
+			}
+			x = x.nxt
+		default:
+			if x.prv != nil {
+				x.prv.nxt = get(n)
+				n.prv = x.prv
+				x.prv = get(n)
+				n.nxt = x
+			} else {
+				x.prv = get(n)
+				n.nxt = get(x)
+			}
+			if *existing == x {
+				*existing = get(n)
+				put(&x)
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+func lo32(v uint64) uint32 { return uint32(v) }
+func hi32(v uint64) uint32 { return uint32(v >> 32) }
+
+// gen64 builds the chain of a rule for a 64-bit ABI: two or three word tests
+// per condition, in argument order.
+func gen64(conds []scond, action uint32) *ssys {
+	s := &ssys{}
+	var prev [3]*snode
+	var cur [3]*snode
+	prevOp := Op(-1)
+	for _, c := range conds {
+		if c.op == OpMaskedEQ && c.mask == 0 {
+			continue // tests nothing
+		}
+		mk := func(hi bool, op scmpOp) *snode {
+			n := &snode{arg: c.arg, hi: hi, op: op, opOrig: c.op, full: c.datum}
+			if hi {
+				n.mask, n.datum = hi32(c.mask), hi32(c.datum)&hi32(c.mask)
+			} else {
+				n.mask, n.datum = lo32(c.mask), lo32(c.datum)&lo32(c.mask)
+			}
+			return n
+		}
+		cur = [3]*snode{}
+		switch c.op {
+		case OpGT, OpGE, OpLT, OpLE:
+			low := sGE
+			if c.op == OpGT || c.op == OpLE {
+				low = sGT
+			}
+			cur[0], cur[1], cur[2] = mk(true, sGT), mk(true, sEQ), mk(false, low)
+			cur[0].nxtF = get(cur[1])
+			cur[1].nxtT = get(cur[2])
+		default:
+			op := sEQ
+			if c.op == OpMaskedEQ {
+				op = sMaskedEQ
+			}
+			cur[0], cur[1] = mk(true, op), mk(false, op)
+			cur[0].nxtT = get(cur[1])
+		}
+		if prev[0] == nil {
+			s.chains = get(cur[0])
+		} else {
+			switch prevOp {
+			case OpGT, OpGE:
+				prev[0].nxtT = get(cur[0])
+				prev[2].nxtT = get(cur[0])
+			case OpEQ, OpMaskedEQ:
+				prev[1].nxtT = get(cur[0])
+			case OpLT, OpLE:
+				prev[1].nxtF = get(cur[0])
+				prev[2].nxtF = get(cur[0])
+			case OpNE:
+				prev[0].nxtF = get(cur[0])
+				prev[1].nxtF = get(cur[0])
+			}
+		}
+		prev, prevOp = cur, c.op
+	}
+	if prev[0] == nil {
+		s.action = action
+		return s
+	}
+	setT := func(n *snode) { n.actT, n.hasActT = action, true }
+	setF := func(n *snode) { n.actF, n.hasActF = action, true }
+	switch prevOp {
+	case OpGT, OpGE:
+		setT(prev[0])
+		setT(prev[2])
+	case OpLT, OpLE:
+		setF(prev[1])
+		setF(prev[2])
+	case OpEQ, OpMaskedEQ:
+		setT(prev[1])
+	case OpNE:
+		setF(prev[0])
+		setF(prev[1])
+	}
+	return s
+}
+
+// gen32 builds the chain for a 32-bit ABI (x86, x32, arm): one test of the
+// low word per condition, the values silently truncated to 32 bits.
+func gen32(conds []scond, action uint32) *ssys {
+	s := &ssys{}
+	var prev *snode
+	prevTrue := true
+	for _, c := range conds {
+		if c.op == OpMaskedEQ && lo32(c.mask) == 0 {
+			continue
+		}
+		n := &snode{arg: c.arg, opOrig: c.op, mask: lo32(c.mask), full: c.datum}
+		n.datum = lo32(c.datum) & n.mask
+		if prev == nil {
+			s.chains = get(n)
+		} else if prevTrue {
+			prev.nxtT = get(n)
+		} else {
+			prev.nxtF = get(n)
+		}
+		switch c.op {
+		case OpNE:
+			n.op, prevTrue = sEQ, false
+		case OpLT:
+			n.op, prevTrue = sGE, false
+		case OpLE:
+			n.op, prevTrue = sGT, false
+		case OpEQ:
+			n.op, prevTrue = sEQ, true
+		case OpMaskedEQ:
+			n.op, prevTrue = sMaskedEQ, true
+		case OpGT:
+			n.op, prevTrue = sGT, true
+		case OpGE:
+			n.op, prevTrue = sGE, true
+		}
+		prev = n
+	}
+	if prev == nil {
+		s.action = action
+	} else if prevTrue {
+		prev.actT, prev.hasActT = action, true
+	} else {
+		prev.actF, prev.hasActF = action, true
+	}
+	return s
+}
+
+// add is db_rule_add: conds must be sorted by argument index with at most
+// one condition per index.
+func (db *sdb) add(nr int32, conds []scond, action uint32) error {
+	var sNew *ssys
+	if db.bits32 {
+		sNew = gen32(conds, action)
+	} else {
+		sNew = gen64(conds, action)
+	}
+	sNew.nr = nr
+	sx := db.sys[nr]
+	removed := false
+	for {
+		switch {
+		case sx == nil:
+			db.sys[nr] = sNew
+			return nil
+		case sx.chains == nil:
+			if removed {
+				sx.chains, sx.action = sNew.chains, sNew.action
+			}
+			// Otherwise an unconditional rule is already there: it wins,
+			// the first one added among several.
+			return nil
+		case sNew.chains == nil:
+			// An unconditional rule replaces every conditional one.
+			treePut(&sx.chains)
+			sx.chains, sx.action = nil, action
+			return nil
+		}
+		st := &pruneState{sx: sx, action: action}
+		if prune(&sx.chains, sNew.chains, st) > 0 {
+			removed = true
+			if sx.chains == nil {
+				continue
+			}
+		} else if st.flags&stRedundant == stRedundant {
+			return nil
+		}
+		if err := treeAdd(&sx.chains, sNew.chains); err != nil {
+			return err
+		}
+		treePut(&sNew.chains)
+		return nil
+	}
+}
