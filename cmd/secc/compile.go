@@ -1,0 +1,252 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/secc-lang/secc/compiler"
+	"github.com/secc-lang/secc/compiler/abi"
+	"github.com/secc-lang/secc/compiler/filter"
+	"github.com/secc-lang/secc/diag"
+	"github.com/secc-lang/secc/internal/caps"
+	"github.com/secc-lang/secc/internal/kver"
+)
+
+func init() {
+	register("compile", "compile a policy or JSON profile to a BPF filter", cmdCompile)
+}
+
+// policyFlags are the flags every verb that compiles a policy accepts.
+type policyFlags struct {
+	target, abis, kernel, capsList string
+	defaultAction, badABI          string
+	defines, values, includes      listFlag
+	noVerify, verbose              bool
+	enosysUnknown                  bool
+	optimize                       string
+}
+
+func (p *policyFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&p.target, "arch", "", "target: x86_64 or aarch64 (default: the host's)")
+	fs.StringVar(&p.target, "target", "", "same as --arch")
+	p.registerCommon(fs)
+}
+
+// registerCommon registers every policy flag but the target, for verbs
+// whose --arch means something else.
+func (p *policyFlags) registerCommon(fs *flag.FlagSet) {
+	fs.StringVar(&p.abis, "abi", "", "ABIs the filter accepts, comma-separated (x86_64,x86,x32 / aarch64,arm), or all; default: the native ABI")
+	fs.StringVar(&p.kernel, "kernel", "", "target kernel version for #if KERNEL (default: the running kernel)")
+	fs.StringVar(&p.capsList, "caps", "", "capabilities to define (CAP_X symbols): names, docker, none or all")
+	fs.StringVar(&p.defaultAction, "default", "", "action when the policy has no final unconditional rule, e.g. 'ERRNO(EPERM)'")
+	fs.StringVar(&p.badABI, "bad-abi-action", "", "action for ABIs the filter does not accept (default KILL_PROCESS)")
+	fs.Var(&p.defines, "d", "define a preprocessor symbol (repeatable)")
+	fs.Var(&p.values, "D", "define a symbol with a value, NAME=VALUE (repeatable)")
+	fs.Var(&p.includes, "I", "add an #include search directory (repeatable)")
+	fs.BoolVar(&p.noVerify, "no-verify", false, "skip checking the filter against the policy")
+	fs.BoolVar(&p.verbose, "v", false, "verbose: list dropped names per ABI and statistics")
+	fs.BoolVar(&p.enosysUnknown, "enosys-unknown", false, "JSON profiles: calls newer than the target kernel or unknown get ERRNO(ENOSYS)")
+	fs.StringVar(&p.optimize, "optimize", "speed", "search tree: speed (fewest tests executed), size (fewest instructions) or none")
+}
+
+// options turns the flags into compiler options and preprocessor symbols.
+func (p *policyFlags) options() (compiler.Options, compiler.Source, error) {
+	var opts compiler.Options
+	var src compiler.Source
+	if p.target != "" {
+		t, ok := abi.LookupTarget(p.target)
+		if !ok {
+			return opts, src, fmt.Errorf("unknown target %q (want x86_64 or aarch64)", p.target)
+		}
+		opts.Target = t
+	} else {
+		opts.Target = compiler.HostTarget()
+	}
+	if p.abis != "" {
+		if p.abis == "all" {
+			opts.ABIs = opts.Target.ABIs
+		} else {
+			for _, n := range strings.Split(p.abis, ",") {
+				a, ok := abi.Lookup(strings.TrimSpace(n))
+				if !ok {
+					return opts, src, fmt.Errorf("unknown ABI %q", n)
+				}
+				opts.ABIs = append(opts.ABIs, a)
+			}
+		}
+	}
+	if p.kernel != "" {
+		v, err := kver.Parse(p.kernel)
+		if err != nil {
+			return opts, src, err
+		}
+		opts.Kernel = v
+	}
+	for _, pair := range []struct {
+		flag string
+		dst  **uint32
+	}{{p.defaultAction, &opts.Default}, {p.badABI, &opts.BadABIAction}} {
+		if pair.flag == "" {
+			continue
+		}
+		a, err := compiler.ParseAction(pair.flag)
+		if err != nil {
+			return opts, src, err
+		}
+		*pair.dst = &a
+	}
+	cs, err := caps.Parse(p.capsList)
+	if err != nil {
+		return opts, src, err
+	}
+	if cs == nil && p.capsList != "" {
+		cs = []string{} // an explicit "none", which JSON profiles tell from "not given"
+	}
+	src.Caps = cs
+	if opts.Optimize, err = compiler.ParseLevel(p.optimize); err != nil {
+		return opts, src, err
+	}
+	enosysUnknown = p.enosysUnknown
+	src.Symbols = map[string]string{}
+	for _, d := range p.defines {
+		src.Symbols[d] = ""
+	}
+	for _, d := range p.values {
+		name, val, _ := strings.Cut(d, "=")
+		src.Symbols[name] = val
+	}
+	src.IncludeDirs = p.includes
+	opts.NoVerify = p.noVerify
+	return opts, src, nil
+}
+
+// printDiags prints diagnostics with their source lines to stderr.
+func printDiags(sources diag.Sources, l diag.List) {
+	fmt.Fprint(os.Stderr, sources.FormatAll(l))
+}
+
+// reportError prints a compile error and returns the exit code for it.
+func reportError(sources diag.Sources, err error) int {
+	var dl diag.List
+	var ie *compiler.InternalError
+	switch {
+	case errors.As(err, &dl):
+		printDiags(sources, dl)
+		return exitInput
+	case errors.As(err, &ie):
+		fmt.Fprintf(os.Stderr, "secc: %v\nThis is a bug in secc; please report it with the policy and the line above.\n", ie)
+		return exitInternal
+	}
+	fmt.Fprintf(os.Stderr, "secc: %v\n", err)
+	return exitInput
+}
+
+// formats maps --format values to encoders; binary ones are marked.
+var formats = map[string]struct {
+	binary bool
+	encode func(p *filter.Program) []byte
+}{
+	"raw":    {true, func(p *filter.Program) []byte { return p.Raw() }},
+	"base64": {false, func(p *filter.Program) []byte { return []byte(p.Base64() + "\n") }},
+	"c":      {false, func(p *filter.Program) []byte { return []byte(p.CArray("filter")) }},
+	"go":     {false, func(p *filter.Program) []byte { return []byte(p.GoSource("main", "filter")) }},
+	"oci":    {false, func(p *filter.Program) []byte { return []byte(p.OCIAnnotation() + "\n") }},
+	"disasm": {false, func(p *filter.Program) []byte { return []byte(p.Disasm()) }},
+}
+
+func cmdCompile(args []string) int {
+	fs := newFlags("compile", "secc compile [flags] POLICY.sec|PROFILE.json|- [-o OUT]",
+		"secc compile --arch x86_64 --abi x86_64,x32 -d CAP_SYS_ADMIN policy.sec -o policy.bpf")
+	var pf policyFlags
+	pf.register(fs)
+	var out, input, format string
+	fs.StringVar(&out, "o", "", "output file (default: standard output)")
+	fs.StringVar(&input, "i", "", "input file (easyseccomp spelling; same as the POLICY argument)")
+	fs.StringVar(&format, "format", "raw", "output: raw, base64, c, go, oci, disasm")
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
+	}
+	if input != "" {
+		pos = append([]string{input}, pos...)
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	enc, ok := formats[format]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "secc compile: unknown format %q\n", format)
+		return exitUsage
+	}
+	opts, src, err := pf.options()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "secc compile: %v\n", err)
+		return exitUsage
+	}
+	res, sources, err := compileInput(pos[0], src, opts)
+	if err != nil {
+		return reportError(sources, err)
+	}
+	printDiags(sources, res.Diags)
+	if pf.verbose {
+		printStats(res)
+	}
+	if err := writeOutput(out, enc.encode(res.Program), enc.binary); err != nil {
+		fmt.Fprintf(os.Stderr, "secc compile: %v\n", err)
+		return exitInput
+	}
+	return exitOK
+}
+
+// compileInput compiles a .sec policy (a file or "-" for stdin).
+func compileInput(path string, src compiler.Source, opts compiler.Options) (*compiler.Result, diag.Sources, error) {
+	text, err := readInput(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	src.Name, src.Text = path, text
+	if path == "-" {
+		src.Name = "<stdin>"
+	}
+	if isJSON(path, text) {
+		return compileJSON(src, opts)
+	}
+	if enosysUnknown {
+		return nil, nil, fmt.Errorf("--enosys-unknown is for JSON profiles; in a .sec policy write `$syscall not in KERNEL(X.Y) => ERRNO(ENOSYS);`")
+	}
+	return compiler.CompileSource(src, opts)
+}
+
+// enosysUnknown is --enosys-unknown of the running verb, for JSON inputs.
+var enosysUnknown bool
+
+// compileJSON compiles a JSON profile as runc + libseccomp would enforce it;
+// without --caps the container has Docker's default capabilities.
+func compileJSON(src compiler.Source, opts compiler.Options) (*compiler.Result, diag.Sources, error) {
+	res, sources, _, err := compiler.CompileProfile(compiler.Profile{
+		Name: src.Name, Data: src.Text, Caps: src.Caps, EnosysUnknown: enosysUnknown,
+	}, opts)
+	return res, sources, err
+}
+
+func isJSON(path string, text []byte) bool {
+	if strings.HasSuffix(path, ".json") {
+		return true
+	}
+	t := strings.TrimLeft(string(text[:min(len(text), 64)]), " \t\r\n")
+	return strings.HasPrefix(t, "{")
+}
+
+func printStats(res *compiler.Result) {
+	for _, p := range res.Policies {
+		if len(p.Missing) > 0 {
+			fmt.Fprintf(os.Stderr, "%s: names not on this ABI, dropped: %s\n", p.ABI.Name, strings.Join(p.Missing, ", "))
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%d instructions for %s (%s); %s\n", len(res.Program.Insns), res.Program.Target,
+		strings.Join(res.Program.ABIs, ", "), res.Verify)
+}
