@@ -69,7 +69,7 @@ type Segment struct {
 // following LANGUAGE.md §7: on x86_64, numbers from 0x40000000 to
 // 0xfffffffe are x32 calls (a bad ABI unless x32 is accepted), and
 // 0xffffffff, the number a tracer writes to skip a call, goes through the
-// native rules.
+// native rules (x32's when x32 alone is accepted), as in libseccomp.
 func Segments(audit uint32, policies []*resolve.Policy) []Segment {
 	var native, x32 *resolve.Policy
 	for _, p := range policies {
@@ -85,10 +85,14 @@ func Segments(audit uint32, policies []*resolve.Policy) []Segment {
 	if audit != abi.AuditArchX86_64 {
 		return []Segment{{0, ^uint32(0), native}}
 	}
+	skip := native // -1 follows the native rules, or x32's when only x32 is accepted
+	if skip == nil {
+		skip = x32
+	}
 	return []Segment{
 		{0x00000000, abi.X32Bit - 1, native},
 		{abi.X32Bit, 0xfffffffe, x32},
-		{0xffffffff, 0xffffffff, native},
+		{0xffffffff, 0xffffffff, skip},
 	}
 }
 

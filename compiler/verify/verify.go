@@ -109,10 +109,17 @@ func (r *Reference) policyFor(arch, nr uint32) *resolve.Policy {
 	case abi.AuditArchARM:
 		want = "arm"
 	}
+	var x32 *resolve.Policy
 	for _, p := range r.Policies {
 		if p.ABI.Name == want {
 			return p
 		}
+		if p.ABI.Name == "x32" {
+			x32 = p
+		}
+	}
+	if arch == abi.AuditArchX86_64 && nr == 0xffffffff {
+		return x32 // a tracer's -1 with only x32 accepted
 	}
 	return nil
 }

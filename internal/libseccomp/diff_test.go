@@ -14,9 +14,9 @@ import (
 
 	xbpf "golang.org/x/net/bpf"
 
+	"github.com/secc-lang/secc/compiler"
 	"github.com/secc-lang/secc/compiler/abi"
 	"github.com/secc-lang/secc/compiler/bpf"
-	"github.com/secc-lang/secc/compiler/resolve"
 	"github.com/secc-lang/secc/converter"
 	"github.com/secc-lang/secc/internal/kver"
 	"github.com/secc-lang/secc/lang"
@@ -235,32 +235,25 @@ func (c *checker) compare(p *converter.Profile, abis []*abi.ABI, rng *rand.Rand)
 	}
 }
 
-// refEval is secc's reference evaluation of a .sec AST (the compiler's
-// resolver, first match), per ABI.
-func refEval(t *testing.T, f *lang.File, abis []*abi.ABI, def uint32) func(*abi.ABI, uint32, *[6]uint64) uint32 {
-	pols := map[*abi.ABI]*resolve.Policy{}
-	for _, a := range abis {
-		pol, diags := resolve.Resolve(f, resolve.Options{ABI: a, Default: &def})
-		if diags.HasErrors() {
-			t.Fatalf("resolve %s: %v", a.Name, diags)
-		}
-		pols[a] = pol
+// seccEval compiles a .sec AST with secc (verification on, so the filter
+// is also checked against the resolver's reference evaluation) and returns
+// a function running the compiled filter in the interpreter.
+func seccEval(t *testing.T, f *lang.File, abis []*abi.ABI, def uint32) func(*abi.ABI, uint32, *[6]uint64) uint32 {
+	t.Helper()
+	target, ok := abi.LookupTarget(abis[0].Target)
+	if !ok {
+		t.Fatalf("no target for %s", abis[0].Name)
 	}
+	bad := bpf.RetKillThread // libseccomp's default bad-ABI action
+	res, err := compiler.Compile(f, compiler.Options{Target: target, ABIs: abis, Default: &def, BadABIAction: &bad,
+		Kernel: kver.Version{Major: 6, Minor: 18}})
+	if err != nil {
+		t.Fatalf("secc compile: %v", err)
+	}
+	prog := res.Program.Insns
 	return func(a *abi.ABI, nr uint32, args *[6]uint64) uint32 {
-		// The ABI dispatch every filter starts with (LANGUAGE.md §7): x86_64
-		// and x32 share an AUDIT_ARCH and differ by bit 30 of nr; -1 (a
-		// tracer's skip) belongs to x86_64 when it is accepted.
-		if a == abi.X86_64 || a == abi.X32 {
-			a = abi.X86_64
-			if nr >= abi.X32Bit && (nr != 0xffffffff || pols[abi.X86_64] == nil) {
-				a = abi.X32
-			}
-		}
-		pol := pols[a]
-		if pol == nil {
-			return bpf.RetKillThread
-		}
-		return pol.Eval(nr, args)
+		arch := a.AuditArch
+		return runProg(prog, &bpf.SeccompData{Nr: int32(nr), Arch: arch, Args: *args})
 	}
 }
 
@@ -300,7 +293,7 @@ func diffOne(t *testing.T, label string, p *converter.Profile, h converter.Host,
 	if err != nil {
 		t.Fatalf("%s: libseccomp level 1: %v", label, err)
 	}
-	c := &checker{t: t, label: label, lib: lib, lib1: lib1, secc: refEval(t, l.File, l.ABIs, l.Default)}
+	c := &checker{t: t, label: label, lib: lib, lib1: lib1, secc: seccEval(t, l.File, l.ABIs, l.Default)}
 	text, err := PFC(l)
 	if err != nil {
 		t.Fatalf("%s: pfc: %v", label, err)
@@ -318,7 +311,7 @@ func diffOne(t *testing.T, label string, p *converter.Profile, h converter.Host,
 	c2 := *c
 	c2.label = label + " (convert)"
 	c2.failures = 0
-	c2.secc = refEval(t, f, l.ABIs, l.Default)
+	c2.secc = seccEval(t, f, l.ABIs, l.Default)
 	c2.compare(p, testABIs(l), rand.New(rand.NewSource(2)))
 	return c.failures + c2.failures, c.libFault
 }
@@ -423,7 +416,7 @@ func TestDockerExample(t *testing.T) {
 				if f == nil {
 					continue
 				}
-				c := &checker{t: t, label: label, lib: lib, secc: refEval(t, f, l.ABIs, l.Default)}
+				c := &checker{t: t, label: label, lib: lib, secc: seccEval(t, f, l.ABIs, l.Default)}
 				c.compare(p, testABIs(l), rand.New(rand.NewSource(3)))
 			}
 		}

@@ -1,0 +1,54 @@
+# secc — see README.md. `make test` is what CI runs.
+GO      ?= go
+BIN     := bin/secc
+# The libseccomp differential tests need libseccomp-dev; without it they
+# are left out (CI installs it, see .ci/run).
+TAGS    ?= $(shell pkg-config --exists libseccomp 2>/dev/null && echo libseccomp)
+FUZZTIME ?= 10s
+
+.PHONY: build test unit fuzz-smoke fuzz bench lint demo graph-example clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/secc
+
+# The whole suite: vet, unit/property/live-kernel/differential tests (the
+# libseccomp tag needs libseccomp-dev), and a short run of every fuzz target.
+test: lint unit fuzz-smoke
+
+unit:
+	@test -n "$(TAGS)" || echo "note: libseccomp-dev not found: the libseccomp differential tests are skipped (apt-get install libseccomp-dev)"
+	$(GO) test -tags '$(TAGS)' -count=1 ./...
+
+# Each fuzz target briefly (CI); `make fuzz FUZZTIME=10m` for a real run.
+FUZZ_TARGETS := \
+	./preprocessor:FuzzPreprocess \
+	./lang:FuzzParse \
+	./converter:FuzzDecode
+
+fuzz-smoke:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+# Long runs: every fuzz target for 5 minutes, and thousands of random
+# profiles against libseccomp.
+fuzz:
+	$(MAKE) fuzz-smoke FUZZTIME=$(if $(filter 10s,$(FUZZTIME)),5m,$(FUZZTIME))
+	SECC_RANDOM_PROFILES=5000 $(GO) test -tags '$(TAGS)' -count=1 -run Random ./internal/libseccomp
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet -tags '$(TAGS)' ./...
+
+# Regenerates BENCHMARKS.md (instruction counts, paths, compile time, and
+# libseccomp's numbers for the same profiles).
+bench:
+	$(GO) run -tags '$(TAGS)' ./internal/benchreport -o BENCHMARKS.md
+
+demo: build
+	./$(BIN) compile --builtin container-default -v --format disasm | head -n 40
+
+clean:
+	rm -rf bin
