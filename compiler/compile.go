@@ -209,7 +209,14 @@ func treeBuilder(opts *Options) func(a *decide.Arch) *opt.Tree {
 	}
 	cached := opts.Weights != nil && !opts.Kernel.Less(cacheKernel)
 	return func(a *decide.Arch) *opt.Tree {
-		return opt.Optimal(a.Intervals, intervalWeights(a, opts.Weights, cached), goal)
+		// The path limit counts a call's decision as run with zero
+		// arguments, the common case (flags and modes clear).
+		var zero [6]uint64
+		costs := make([]int, len(a.Intervals))
+		for i, iv := range a.Intervals {
+			costs[i] = iv.Node.Steps(&zero)
+		}
+		return opt.Optimal(a.Intervals, intervalWeights(a, opts.Weights, cached), costs, goal)
 	}
 }
 

@@ -102,10 +102,17 @@ func trees(rng *rand.Rand) []func(*decide.Arch) *opt.Tree {
 		}
 		return w
 	}
+	costs := func(a *decide.Arch) []int {
+		c := make([]int, len(a.Intervals))
+		for i, iv := range a.Intervals {
+			c[i] = iv.Node.MaxSteps()
+		}
+		return c
+	}
 	return []func(*decide.Arch) *opt.Tree{
 		func(a *decide.Arch) *opt.Tree { return opt.Balanced(a.Intervals) },
-		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), opt.Speed) },
-		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), opt.Size) },
+		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), costs(a), opt.Speed) },
+		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), costs(a), opt.Size) },
 	}
 }
 

@@ -116,6 +116,7 @@ func (b *Builder) build(rules []argRule, k *knowledge) (*Node, error) {
 			if b.budget < 0 {
 				return nil, ErrTooComplex
 			}
+			undecided = smallestOnWord(r.f, k, *undecided)
 			rest := rules[i:]
 			yes, err := b.build(rest, k.with(*undecided, true))
 			if err != nil {
@@ -131,6 +132,41 @@ func (b *Builder) build(rules []argRule, k *knowledge) (*Node, error) {
 		}
 	}
 	panic("decide: rules without a final unconditional rule")
+}
+
+// smallestOnWord picks, among the undecided whole-word tests of f on the
+// word of first, the one with the smallest constant. Any undecided test
+// gives a correct decision; testing small constants first makes the common
+// small argument values (flags clear, low enum values) decide soonest.
+func smallestOnWord(f formula, k *knowledge, first Test) *Test {
+	best := first
+	if first.Mask != 0xffffffff || first.Op == OpSET {
+		return &best
+	}
+	var walk func(f formula)
+	walk = func(f formula) {
+		switch f := f.(type) {
+		case fTest:
+			t := Test(f)
+			if t.Word == first.Word && t.Mask == 0xffffffff && t.Op != OpSET && t.K < best.K {
+				if _, known := k.decide(t); !known {
+					best = t
+				}
+			}
+		case fNot:
+			walk(f.x)
+		case fAnd:
+			for _, x := range f {
+				walk(x)
+			}
+		case fOr:
+			for _, x := range f {
+				walk(x)
+			}
+		}
+	}
+	walk(f)
+	return &best
 }
 
 // eval evaluates f under what is known. When the value is not known, it
@@ -261,4 +297,66 @@ func (k *knowledge) String() string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, " ")
+}
+
+// MaxSteps is the longest run through the decision in instructions: each
+// test's load (skipped when the accumulator already holds the word), its AND,
+// its jump, and the final RET. It is what an interval's leaf adds to the
+// search tree's depth in the worst case.
+func (n *Node) MaxSteps() int {
+	memo := map[stepKey]int{}
+	return maxSteps(n, Word{}, false, memo)
+}
+
+type stepKey struct {
+	n    *Node
+	w    Word
+	have bool
+}
+
+func maxSteps(n *Node, acc Word, have bool, memo map[stepKey]int) int {
+	if n.Leaf {
+		return 1
+	}
+	k := stepKey{n, acc, have}
+	if v, ok := memo[k]; ok {
+		return v
+	}
+	t := n.Test
+	steps := 1 // the jump
+	if !have || acc != t.Word {
+		steps++ // LD
+	}
+	masked := t.Op != OpSET && t.Mask != 0xffffffff
+	if masked {
+		steps++ // AND
+	}
+	v := steps + max(maxSteps(n.True, t.Word, !masked, memo), maxSteps(n.False, t.Word, !masked, memo))
+	memo[k] = v
+	return v
+}
+
+// Steps is the number of instructions the decision runs for the given
+// arguments, counted like MaxSteps.
+func (n *Node) Steps(args *[6]uint64) int {
+	steps := 1 // RET
+	have, acc := false, Word{}
+	for !n.Leaf {
+		t := n.Test
+		if !have || acc != t.Word {
+			steps++
+		}
+		masked := t.Op != OpSET && t.Mask != 0xffffffff
+		if masked {
+			steps++
+		}
+		steps++
+		acc, have = t.Word, !masked
+		if t.Holds(t.Word.Value(args)) {
+			n = n.True
+		} else {
+			n = n.False
+		}
+	}
+	return steps
 }

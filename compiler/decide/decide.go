@@ -212,7 +212,14 @@ func (pc *policyCache) node(b *Builder, nr uint32) (*Node, error) {
 		if c == resolve.Const(false) {
 			continue
 		}
-		rules = append(rules, argRule{lower(c), r.Action})
+		f := lower(c)
+		// Neighbouring rules with one action are one rule: their tests can
+		// then be taken in any order (see smallestOnWord).
+		if n := len(rules); n > 0 && rules[n-1].action == r.Action {
+			rules[n-1].f = fOr{rules[n-1].f, f}
+		} else {
+			rules = append(rules, argRule{f, r.Action})
+		}
 		if c == resolve.Const(true) {
 			break
 		}

@@ -123,7 +123,9 @@ func wordTest(w Word, mask uint32, op lang.CmpOp, k uint32) formula {
 		if k >= mask {
 			return fConst(false)
 		}
-		if k == 0 {
+		if k == 0 && mask != 0xffffffff {
+			// (w & m) > 0 is JSET m, without the AND; a whole word keeps
+			// JGT 0, which the value sets of the knowledge can track.
 			return fTest{Word: w, Mask: 0xffffffff, Op: OpSET, K: mask}
 		}
 		return fTest{Word: w, Mask: mask, Op: OpGT, K: k}
