@@ -47,8 +47,14 @@ lint:
 bench:
 	$(GO) run -tags '$(TAGS)' ./internal/benchreport -o BENCHMARKS.md
 
+# Compiles the built-in container policy (Docker's default profile as .sec)
+# for this machine and shows what it does.
 demo: build
-	./$(BIN) compile --builtin container-default -v --format disasm | head -n 40
+	./$(BIN) compile --builtin container-default --caps docker -v -o bin/container-default.bpf
+	./$(BIN) disasm bin/container-default.bpf | head -n 14
+	./$(BIN) sim bin/container-default.bpf read
+	./$(BIN) sim bin/container-default.bpf personality 0xffffffff
+	./$(BIN) sim bin/container-default.bpf mount
 
 clean:
 	rm -rf bin

@@ -9,6 +9,7 @@ import (
 
 	"github.com/secc-lang/secc/compiler"
 	"github.com/secc-lang/secc/compiler/abi"
+	"github.com/secc-lang/secc/compiler/bpf"
 	"github.com/secc-lang/secc/compiler/filter"
 	"github.com/secc-lang/secc/diag"
 	"github.com/secc-lang/secc/internal/caps"
@@ -158,11 +159,12 @@ var formats = map[string]struct {
 }
 
 func cmdCompile(args []string) int {
-	fs := newFlags("compile", "secc compile [flags] POLICY.sec|PROFILE.json|- [-o OUT]",
+	fs := newFlags("compile", "secc compile [flags] POLICY.sec|PROFILE.json|- | --builtin NAME [-o OUT]",
 		"secc compile --arch x86_64 --abi x86_64,x32 -d CAP_SYS_ADMIN policy.sec -o policy.bpf")
 	var pf policyFlags
 	pf.register(fs)
-	var out, input, format string
+	var out, input, format, builtin string
+	fs.StringVar(&builtin, "builtin", "", builtinUsage())
 	fs.StringVar(&out, "o", "", "output file (default: standard output)")
 	fs.StringVar(&input, "i", "", "input file (easyseccomp spelling; same as the POLICY argument)")
 	fs.StringVar(&format, "format", "raw", "output: raw, base64, c, go, oci, disasm")
@@ -173,7 +175,7 @@ func cmdCompile(args []string) int {
 	if input != "" {
 		pos = append([]string{input}, pos...)
 	}
-	if len(pos) != 1 {
+	if (builtin == "" && len(pos) != 1) || (builtin != "" && len(pos) != 0) {
 		fs.Usage()
 		return exitUsage
 	}
@@ -187,7 +189,13 @@ func cmdCompile(args []string) int {
 		fmt.Fprintf(os.Stderr, "secc compile: %v\n", err)
 		return exitUsage
 	}
-	res, sources, err := compileInput(pos[0], src, opts)
+	var res *compiler.Result
+	var sources diag.Sources
+	if builtin != "" {
+		res, sources, err = compileBuiltin(builtin, src, opts)
+	} else {
+		res, sources, err = compileInput(pos[0], src, opts)
+	}
 	if err != nil {
 		return reportError(sources, err)
 	}
@@ -243,10 +251,31 @@ func isJSON(path string, text []byte) bool {
 
 func printStats(res *compiler.Result) {
 	for _, p := range res.Policies {
-		if len(p.Missing) > 0 {
-			fmt.Fprintf(os.Stderr, "%s: names not on this ABI, dropped: %s\n", p.ABI.Name, strings.Join(p.Missing, ", "))
+		if n := len(p.Missing); n > 0 {
+			names := p.Missing
+			more := ""
+			if n > 8 {
+				names, more = names[:8], fmt.Sprintf(" and %d more", n-8)
+			}
+			fmt.Fprintf(os.Stderr, "%s: %d names of the policy are not %s system calls (dropped): %s%s\n",
+				p.ABI.Name, n, p.ABI.Name, strings.Join(names, ", "), more)
 		}
 	}
-	fmt.Fprintf(os.Stderr, "%d instructions for %s (%s); %s\n", len(res.Program.Insns), res.Program.Target,
+	fmt.Fprintf(os.Stderr, "%d instructions for %s (ABIs %s); %s\n", len(res.Program.Insns), res.Program.Target,
 		strings.Join(res.Program.ABIs, ", "), res.Verify)
+	for _, p := range res.Policies {
+		sum, longest, n := 0, 0, 0
+		for _, sc := range p.ABI.Syscalls() {
+			d := bpf.SeccompData{Nr: int32(sc.Nr), Arch: p.ABI.AuditArch}
+			_, steps, err := bpf.Run(res.Program.Insns, &d)
+			if err != nil {
+				continue
+			}
+			sum, longest, n = sum+steps, max(longest, steps), n+1
+		}
+		if n > 0 {
+			fmt.Fprintf(os.Stderr, "%s: %d system calls, %.2f instructions run on average, %d at most (arguments zero)\n",
+				p.ABI.Name, n, float64(sum)/float64(n), longest)
+		}
+	}
 }
