@@ -56,5 +56,10 @@ demo: build
 	./$(BIN) sim bin/container-default.bpf personality 0xffffffff
 	./$(BIN) sim bin/container-default.bpf mount
 
+# The README's picture of a decision structure (needs graphviz's dot).
+graph-example: build
+	./$(BIN) graph --arch x86_64 analysis/testdata/example.sec -o docs/graph-example.dot
+	dot -Tpng docs/graph-example.dot -o docs/graph-example.png
+
 clean:
 	rm -rf bin
