@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	xbpf "golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/secc-lang/secc/compiler/abi"
@@ -181,6 +182,9 @@ func Compile(f *lang.File, opts Options) (*Result, error) {
 	if err := bpf.Check(insns); err != nil {
 		return nil, &InternalError{fmt.Errorf("generated filter fails the kernel's checks: %w", err)}
 	}
+	if err := checkCacheable(insns, d); err != nil {
+		return nil, &InternalError{err}
+	}
 	res.Program = &filter.Program{Insns: insns, Target: opts.Target.Name}
 	for _, a := range opts.ABIs {
 		res.Program.ABIs = append(res.Program.ABIs, a.Name)
@@ -232,10 +236,33 @@ func intervalWeights(a *decide.Arch, weights map[string]float64, skipCached bool
 			}
 			w := 1.0
 			if weights != nil {
-				w = weights[sc.Name]
+				// A call the table does not list still weighs a little,
+				// so rare calls are not pushed arbitrarily deep.
+				w = weights[sc.Name] + 1e-3
 			}
 			out[i] += w
 		}
 	}
 	return out
+}
+
+// checkCacheable makes sure the kernel's constant-action cache (Linux ≥
+// 5.11) can skip the filter for every call whose decision is a constant
+// ALLOW: the kernel emulates the filter with only arch and nr known and
+// caches the calls that reach RET ALLOW. x32 calls are never cached.
+func checkCacheable(prog []xbpf.RawInstruction, d *decide.Decision) error {
+	for _, a := range d.Arches {
+		for _, x := range a.ABIs {
+			if x == abi.X32 {
+				continue
+			}
+			for _, sc := range x.Syscalls() {
+				n := d.Lookup(a.AuditArch, sc.Nr)
+				if n.Leaf && n.Action == bpf.RetAllow && !bpf.CacheableAllow(prog, a.AuditArch, sc.Nr) {
+					return fmt.Errorf("%s %s is a constant ALLOW the kernel cannot cache", x.Name, sc.Name)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/secc-lang/secc/compiler/abi"
 	"github.com/secc-lang/secc/compiler/bpf"
 	"github.com/secc-lang/secc/compiler/filter"
+	"github.com/secc-lang/secc/compiler/weights"
 	"github.com/secc-lang/secc/diag"
 	"github.com/secc-lang/secc/internal/caps"
 	"github.com/secc-lang/secc/internal/kver"
@@ -27,7 +28,7 @@ type policyFlags struct {
 	defines, values, includes      listFlag
 	noVerify, verbose              bool
 	enosysUnknown                  bool
-	optimize                       string
+	optimize, weights              string
 }
 
 func (p *policyFlags) register(fs *flag.FlagSet) {
@@ -51,6 +52,7 @@ func (p *policyFlags) registerCommon(fs *flag.FlagSet) {
 	fs.BoolVar(&p.verbose, "v", false, "verbose: list dropped names per ABI and statistics")
 	fs.BoolVar(&p.enosysUnknown, "enosys-unknown", false, "JSON profiles: calls newer than the target kernel or unknown get ERRNO(ENOSYS)")
 	fs.StringVar(&p.optimize, "optimize", "speed", "search tree: speed (fewest tests executed), size (fewest instructions) or none")
+	fs.StringVar(&p.weights, "weights", "", "how often each syscall is made, for --optimize speed: an strace -c table, `count name` lines, or typical (a built-in mix)")
 }
 
 // options turns the flags into compiler options and preprocessor symbols.
@@ -111,6 +113,19 @@ func (p *policyFlags) options() (compiler.Options, compiler.Source, error) {
 		return opts, src, err
 	}
 	enosysUnknown = p.enosysUnknown
+	switch p.weights {
+	case "":
+	case "typical":
+		opts.Weights = weights.Typical()
+	default:
+		data, err := os.ReadFile(p.weights)
+		if err != nil {
+			return opts, src, err
+		}
+		if opts.Weights, err = weights.Parse(data); err != nil {
+			return opts, src, fmt.Errorf("%s: %v", p.weights, err)
+		}
+	}
 	src.Symbols = map[string]string{}
 	for _, d := range p.defines {
 		src.Symbols[d] = ""
