@@ -116,6 +116,7 @@ type report struct {
 	weights  weights
 	sections []*section
 	memNote  string // why memory is missing, if it is
+	stages   *stageTimes
 	elapsed  time.Duration
 }
 
@@ -204,6 +205,12 @@ func generate(o options, log io.Writer) (*report, error) {
 		for _, cfg := range configs {
 			fmt.Fprintf(log, "%s, %s\n", in.name, cfg.name)
 			s.groups = append(s.groups, measureGroup(in, cfg, w, o.runs, probe))
+		}
+	}
+	for _, in := range ins {
+		if !in.json {
+			fmt.Fprintln(log, "front end and verification stages")
+			r.stages = measureStages(in, o.runs)
 		}
 	}
 	r.elapsed = time.Since(start)

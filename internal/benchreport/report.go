@@ -249,6 +249,7 @@ func (r *report) markdown(w io.Writer) {
 	r.machineSection(p)
 	r.metricsSection(p)
 	r.targetsSection(p)
+	r.stagesSection(p)
 	for _, s := range r.sections {
 		r.profileSection(p, s)
 	}
