@@ -89,6 +89,13 @@ var targets = []target{
 			}
 			return float64(r.m.maxArgs), true
 		}, format: fmtInt, limit: 12},
+	{metric: "max path, x86_64 native (arguments zero)", libQuoted: "–", kafel: "–", goal: "≤ 12", cfg: "x86_64 native",
+		value: func(r *row) (float64, bool) {
+			if r.m == nil {
+				return 0, false
+			}
+			return float64(r.m.maxPath), true
+		}, format: fmtInt, limit: 12},
 	{metric: "cacheable constant ALLOWs (every config)", libQuoted: "100%", kafel: "–", goal: "100%", cfg: "*",
 		value: func(r *row) (float64, bool) {
 			if r.m == nil {
