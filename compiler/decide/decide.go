@@ -152,10 +152,11 @@ type policyCache struct {
 	sets   []resolve.Set // distinct nr sets the policy tests
 	cuts   []uint32      // sorted numbers where some set starts or ends+1
 	byMask map[string]*Node
+	merge  bool // join neighbouring rules with one action
 }
 
 func newPolicyCache(p *resolve.Policy) *policyCache {
-	pc := &policyCache{p: p, byMask: map[string]*Node{}}
+	pc := &policyCache{p: p, byMask: map[string]*Node{}, merge: true}
 	seen := map[string]bool{}
 	cuts := map[uint32]bool{}
 	for _, r := range p.Rules {
@@ -215,7 +216,7 @@ func (pc *policyCache) node(b *Builder, nr uint32) (*Node, error) {
 		f := lower(c)
 		// Neighbouring rules with one action are one rule: their tests can
 		// then be taken in any order (see smallestOnWord).
-		if n := len(rules); n > 0 && rules[n-1].action == r.Action {
+		if n := len(rules); pc.merge && n > 0 && rules[n-1].action == r.Action {
 			rules[n-1].f = fOr{rules[n-1].f, f}
 		} else {
 			rules = append(rules, argRule{f, r.Action})
@@ -230,4 +231,35 @@ func (pc *policyCache) node(b *Builder, nr uint32) (*Node, error) {
 	}
 	pc.byMask[key.String()] = n
 	return n, nil
+}
+
+// FiringRules reports which rules of p can decide some call: for each rule
+// index, whether an input exists (a number of p's ABI, any arguments) for
+// which it is the first rule that holds. The answer errs only towards
+// "fires": argument tests whose combination is impossible only through
+// masks may keep a rule that never fires. lint uses it to find rules that
+// earlier rules shadow.
+func FiringRules(p *resolve.Policy) ([]bool, error) {
+	fires := make([]bool, len(p.Rules))
+	// The rule's index stands in for its action, so the leaves of the
+	// decision say which rule decided.
+	tagged := &resolve.Policy{ABI: p.ABI, Rules: make([]resolve.Rule, len(p.Rules))}
+	for i, r := range p.Rules {
+		tagged.Rules[i] = r
+		tagged.Rules[i].Action = uint32(i)
+	}
+	b := NewBuilder()
+	pc := newPolicyCache(tagged)
+	pc.merge = false
+	for _, piece := range pc.pieces(0, ^uint32(0)) {
+		if _, err := pc.node(b, piece.Lo); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range b.Nodes() {
+		if n.Leaf {
+			fires[n.Action] = true
+		}
+	}
+	return fires, nil
 }
