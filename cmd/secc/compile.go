@@ -128,10 +128,16 @@ func (p *policyFlags) options() (compiler.Options, compiler.Source, error) {
 	}
 	src.Symbols = map[string]string{}
 	for _, d := range p.defines {
+		if d == "" {
+			return opts, src, fmt.Errorf("-d needs a symbol name")
+		}
 		src.Symbols[d] = ""
 	}
 	for _, d := range p.values {
 		name, val, _ := strings.Cut(d, "=")
+		if name == "" {
+			return opts, src, fmt.Errorf("-D %q: want NAME=VALUE", d)
+		}
 		src.Symbols[name] = val
 	}
 	src.IncludeDirs = p.includes
@@ -225,12 +231,19 @@ func cmdCompile(args []string) int {
 	return exitOK
 }
 
-// compileInput compiles a .sec policy (a file or "-" for stdin).
+// compileInput compiles a .sec policy or JSON profile (a file or "-" for
+// stdin).
 func compileInput(path string, src compiler.Source, opts compiler.Options) (*compiler.Result, diag.Sources, error) {
 	text, err := readInput(path)
 	if err != nil {
 		return nil, nil, err
 	}
+	return compileText(path, text, src, opts)
+}
+
+// compileText compiles the text of path, already read: stdin cannot be
+// read twice.
+func compileText(path string, text []byte, src compiler.Source, opts compiler.Options) (*compiler.Result, diag.Sources, error) {
 	src.Name, src.Text = path, text
 	if path == "-" {
 		src.Name = "<stdin>"
@@ -276,8 +289,12 @@ func printStats(res *compiler.Result) {
 				p.ABI.Name, n, p.ABI.Name, strings.Join(names, ", "), more)
 		}
 	}
+	verified := res.Verify.String()
+	if res.Verify.Inputs == 0 {
+		verified = "not verified (--no-verify)" // "verified 0 inputs" would read as a pass
+	}
 	fmt.Fprintf(os.Stderr, "%d instructions for %s (ABIs %s); %s\n", len(res.Program.Insns), res.Program.Target,
-		strings.Join(res.Program.ABIs, ", "), res.Verify)
+		strings.Join(res.Program.ABIs, ", "), verified)
 	for _, p := range res.Policies {
 		sum, longest, n := 0, 0, 0
 		for _, sc := range p.ABI.Syscalls() {

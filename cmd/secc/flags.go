@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -33,31 +34,66 @@ func newFlags(name, usageLine, example string) *flag.FlagSet {
 }
 
 // parseFlags parses args allowing flags after positional arguments
-// (`secc compile p.sec -o p.bpf`); "--" ends flags. It returns the
-// positional arguments, or an exit code when parsing stops the command.
+// (`secc compile p.sec -o p.bpf`); "--" ends flags. A negative number is
+// an argument (`secc sim f.bpf personality -1`) unless it is the value of
+// the flag before it. It returns the positional arguments, or an exit code
+// when parsing stops the command.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		// fs.Parse gets the args before the first "--" or negative-number
+		// argument: it would take either for a flag.
+		end := len(args)
+		for i, a := range args {
+			if a == "--" || isNegativeNumber(a) && (i == 0 || !takesValue(fs, args[i-1])) {
+				end = i
+				break
+			}
+		}
+		if err := fs.Parse(args[:end]); err != nil {
 			if err == flag.ErrHelp {
 				return nil, exitOK, false
 			}
 			return nil, exitUsage, false
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		if fs.NArg() > 0 {
+			// Parse stopped at an argument (a lone "-" is stdin, one too);
+			// flags may follow it.
+			pos = append(pos, fs.Arg(0))
+			args = slices.Concat(fs.Args()[1:], args[end:])
+			continue
+		}
+		switch {
+		case end == len(args):
 			return pos, 0, true
+		case args[end] == "--":
+			return append(pos, args[end+1:]...), 0, true
 		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), 0, true
-		}
-		// A lone "-" is stdin, a positional argument.
-		pos = append(pos, args[0])
-		args = args[1:]
-		if len(args) > 0 && args[0] == "--" {
-			return append(pos, args[1:]...), 0, true
-		}
+		pos = append(pos, args[end]) // a negative number
+		args = args[end+1:]
 	}
+}
+
+// isNegativeNumber reports whether s reads as a negative number; no flag
+// name starts with a digit.
+func isNegativeNumber(s string) bool {
+	return len(s) > 1 && s[0] == '-' && s[1] >= '0' && s[1] <= '9'
+}
+
+// takesValue reports whether arg is a flag of fs that takes the next
+// argument as its value.
+func takesValue(fs *flag.FlagSet, arg string) bool {
+	name, ok := strings.CutPrefix(arg, "-")
+	if !ok {
+		return false
+	}
+	name = strings.TrimPrefix(name, "-")
+	f := fs.Lookup(name) // nil for "name=value" too
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }
 
 // writeOutput writes data to path atomically (temp file in the same

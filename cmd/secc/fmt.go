@@ -39,17 +39,15 @@ func cmdFmt(args []string) int {
 		fmt.Fprint(fs.Output(), fmtUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	// Flags may follow the files, as for every other verb: `secc fmt p.sec -w`.
+	files, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
 	}
-	files := fs.Args()
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
-	code := exitOK
+	code = exitOK // from here on, the worst result of the files
 	for _, name := range files {
 		if name == "-" && *write {
 			fmt.Fprintln(os.Stderr, "secc fmt: cannot use -w with standard input")

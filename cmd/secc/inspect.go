@@ -48,7 +48,7 @@ func loadProgram(path string, pf *policyFlags) (*filter.Program, int) {
 		fmt.Fprintf(os.Stderr, "secc: %v\n", err)
 		return nil, exitUsage
 	}
-	res, sources, err := compileInput(path, src, opts)
+	res, sources, err := compileText(path, data, src, opts)
 	if err != nil {
 		return nil, reportError(sources, err)
 	}
