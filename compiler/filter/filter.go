@@ -135,11 +135,11 @@ func isCondJump(op uint16) bool { return op&0x07 == 0x05 && op != bpf.OpJA }
 
 // CArray returns C source defining `struct sock_filter NAME[]` with
 // BPF_STMT/BPF_JUMP lines (a raw initializer where no macro fits) and a
-// `struct sock_fprog NAME_prog` for it. It needs <linux/filter.h>.
+// `struct sock_fprog NAME_prog` for it, including <linux/filter.h> for them.
 func (p *Program) CArray(name string) string {
 	var b strings.Builder
 	comments := p.comments()
-	fmt.Fprintf(&b, "/* %s */\n", p.header())
+	fmt.Fprintf(&b, "/* %s */\n#include <linux/filter.h>\n\n", p.header())
 	fmt.Fprintf(&b, "struct sock_filter %s[] = {\n", name)
 	for i, ins := range p.Insns {
 		var line string

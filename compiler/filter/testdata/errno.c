@@ -1,4 +1,6 @@
 /* seccomp filter, 8 instructions, target x86_64, ABIs x86_64 */
+#include <linux/filter.h>
+
 struct sock_filter secc_filter[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0x4),                   /* 0000: A = arch */
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc000003e, 1, 0),     /* 0001: if (A == ARCH_X86_64) goto 0003 */
