@@ -49,11 +49,7 @@ func Lint(in *Input) *Report {
 		st[i] = map[*abi.ABI]*status{}
 	}
 	for _, p := range in.Policies {
-		conds := make([]resolve.Cond, len(p.Rules))
-		for i, r := range p.Rules {
-			conds[i] = r.Cond
-		}
-		rs := newRuleSpace(conds)
+		rs := newRuleSpace(p)
 		last := len(p.Rules) - 1
 		def := p.Rules[last].Action
 		for i, r := range p.Rules {
@@ -67,21 +63,17 @@ func Lint(in *Input) *Report {
 				s.never = true
 				continue
 			}
-			earlier := make([]int, i)
-			for j := range earlier {
-				earlier[j] = j
-			}
-			if !rs.reachable(i, earlier, -1) {
+			if rs.shadowed(i) {
 				s.shadowed = true
 				for j := 0; j < i; j++ {
-					if resolve.String(conds[j]) == resolve.String(conds[i]) && p.Rules[j].Action == r.Action && p.Rules[j].Source >= 0 {
+					if resolve.String(p.Rules[j].Cond) == resolve.String(r.Cond) && p.Rules[j].Action == r.Action && p.Rules[j].Source >= 0 {
 						s.dupOf = p.Rules[j].Source
 						break
 					}
 				}
 				// One earlier rule alone covering it is worth naming.
 				for j := 0; j < i && s.dupOf < 0; j++ {
-					if !rs.reachable(i, []int{j}, -1) && p.Rules[j].Source >= 0 {
+					if p.Rules[j].Source >= 0 && !rs.reachable(i, []int{j}, nil) {
 						s.by = []int{p.Rules[j].Source}
 						break
 					}
@@ -89,13 +81,19 @@ func Lint(in *Input) *Report {
 				continue
 			}
 			if i < last && r.Action == def {
-				s.redundant = true
+				// Redundant unless, where it fires, a later rule with
+				// another action would hold.
+				var other resolve.Or
 				for j := i + 1; j < last; j++ {
-					if p.Rules[j].Action != def && rs.reachable(i, earlier, j) {
-						s.redundant = false
-						break
+					if p.Rules[j].Action != def {
+						other = append(other, p.Rules[j].Cond)
 					}
 				}
+				earlier := make([]int, i)
+				for j := range earlier {
+					earlier[j] = j
+				}
+				s.redundant = len(other) == 0 || !rs.reachable(i, earlier, other)
 			}
 		}
 	}

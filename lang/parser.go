@@ -26,6 +26,7 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/secc-lang/secc/diag"
+	"github.com/secc-lang/secc/internal/suggest"
 	"github.com/secc-lang/secc/preprocessor"
 )
 
@@ -528,7 +529,7 @@ func (c *converter) variable(t lexer.Token) (v *Var, ok bool) {
 		hint := "the variables are $syscall, $arch and $arg0 … $arg5"
 		if strings.HasPrefix(name, "arg") {
 			hint = "system calls have six arguments, $arg0 … $arg5"
-		} else if s := suggest(name, append([]string{"syscall", "arch"}, argNames[:]...)); s != "" {
+		} else if s, found := suggest.Closest(name, append([]string{"syscall", "arch"}, argNames[:]...), nil); found {
 			hint = "did you mean $" + s + "?"
 		}
 		if name == "" {
@@ -553,7 +554,7 @@ func (c *converter) variable(t lexer.Token) (v *Var, ok bool) {
 		}
 	default:
 		hint := "the parts are .lo (low 32 bits) and .hi (high 32 bits)"
-		if s := suggest(part, []string{"lo", "hi"}); s != "" {
+		if s, found := suggest.Closest(part, []string{"lo", "hi"}, nil); found {
 			hint = "did you mean ." + s + "?"
 		}
 		c.errorf(t.Pos, hint, "unknown part .%s of $%s", part, name)
@@ -748,7 +749,7 @@ func (c *converter) action(g *gAction) *Action {
 	spec, known := actions[a.Name]
 	if !known {
 		hint := "actions are " + strings.Join(actionNames, ", ")
-		if s := suggest(a.Name, actionNames); s != "" {
+		if s, ok := suggest.Closest(a.Name, actionNames, nil); ok {
 			hint = "did you mean " + s + "?"
 		}
 		c.errorf(g.Name.Pos, hint, "unknown action %s", a.Name)
@@ -776,46 +777,4 @@ func (c *converter) action(g *gAction) *Action {
 		}
 	}
 	return a
-}
-
-// suggest returns the candidate closest to s, if it is close enough to be
-// a likely typo: a case difference or an edit distance of at most 2
-// (1 for short words).
-func suggest(s string, candidates []string) string {
-	best, bestD := "", 3
-	if len(s) <= 3 {
-		bestD = 2
-	}
-	for _, cand := range candidates {
-		if strings.EqualFold(s, cand) {
-			return cand
-		}
-		if d := editDistance(strings.ToLower(s), strings.ToLower(cand)); d < bestD {
-			best, bestD = cand, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/secc-lang/secc/diag"
+	"github.com/secc-lang/secc/internal/suggest"
 )
 
 // directives are the known directive names, for did-you-mean hints.
@@ -158,8 +159,8 @@ func (p *run) directive(f *fileState, line string, num, hash int) {
 		// A lone '#' is C's null directive.
 	default:
 		e := p.errorf(at, "unknown directive #%s", name)
-		s := suggest(name)
-		if s != "" {
+		s, ok := suggest.Closest(name, directives, nil)
+		if ok {
 			e.Hint = "did you mean #" + s + "?"
 		}
 		// Take a misspelt conditional for the one it resembles, so that
@@ -175,48 +176,6 @@ func (p *run) directive(f *fileState, line string, num, hash int) {
 			}
 		}
 	}
-}
-
-// suggest returns the known directive closest to name, or "".
-func suggest(name string) string {
-	lower := strings.ToLower(name)
-	best, bestDist := "", 3 // more than 2 edits is a different word
-	if len(name) <= 3 {
-		bestDist = 2
-	}
-	for _, k := range directives {
-		if lower == k {
-			return k
-		}
-		if dist := editDistance(lower, k); dist < bestDist {
-			best, bestDist = k, dist
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	if len(a) > 64 {
-		return len(a) // a directive name is short; do not spend time on junk
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // push opens a conditional. Past MaxNesting the group is skipped and only

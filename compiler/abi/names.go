@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secc-lang/secc/internal/kver"
+	"github.com/secc-lang/secc/internal/suggest"
 )
 
 var knownNames = func() map[string]bool {
@@ -31,7 +32,7 @@ func AllSyscallNames() []string { return allSyscallNames }
 // Among equally close names it prefers one secc compiles for, the likelier
 // intent.
 func Suggest(name string) (string, bool) {
-	return closest(name, allSyscallNames, onCompiledABI)
+	return suggest.Closest(name, allSyscallNames, onCompiledABI)
 }
 
 func onCompiledABI(name string) bool {
@@ -49,73 +50,15 @@ func onCompiledABI(name string) bool {
 // up to 8, three beyond. Ties go to the alphabetically first candidate. A
 // candidate equal to name is not a suggestion and is skipped.
 func Closest(name string, candidates []string) (string, bool) {
-	return closest(name, candidates, nil)
+	return suggest.Closest(name, candidates, nil)
 }
 
-// closest is Closest where, among equally near candidates, those for which
-// prefer holds (if it is not nil) win over the others.
-func closest(name string, candidates []string, prefer func(string) bool) (string, bool) {
-	if name == "" {
-		return "", false
-	}
-	lname := strings.ToLower(name)
-	limit := 1
-	switch {
-	case len(lname) > 8:
-		limit = 3
-	case len(lname) > 5:
-		limit = 2
-	}
-	// rank orders by distance, then preference, then alphabet.
-	rank := func(c string, d int) int {
-		r := 2 * d
-		if prefer != nil && !prefer(c) {
-			r++
-		}
-		return r
-	}
-	best, bestR := "", 2*limit+2
-	for _, c := range candidates {
-		if c == name {
-			continue
-		}
-		d := distance(lname, strings.ToLower(c))
-		if d > limit {
-			continue
-		}
-		if r := rank(c, d); r < bestR || (r == bestR && c < best) {
-			best, bestR = c, r
-		}
-	}
-	return best, best != ""
-}
-
-// distance is the optimal-string-alignment distance: Levenshtein plus
-// transposition of adjacent bytes, the commonest typo ("opne").
-func distance(a, b string) int {
-	// Rows i-2, i-1 and i of the usual dynamic programming matrix.
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
+// closest and distance keep the names this package's tests know the shared
+// implementation by.
+var (
+	closest  = suggest.Closest
+	distance = suggest.Distance
+)
 
 // FirstVersion returns the first Linux release whose syscall tables list name
 // (on any ABI). The last few entries of the data are marked approximate.

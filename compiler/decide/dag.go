@@ -245,8 +245,33 @@ func (k *knowledge) decide(t Test) (bool, bool) {
 		case len(s.Intersect(yes.Complement())) == 0:
 			return true, true
 		}
+		return false, false
+	}
+	// A masked test on a word with few values left: try them all.
+	if n := setSize(s); n > 0 && n <= smallSet {
+		first := t.Holds(s[0].Lo)
+		for _, r := range s {
+			for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {
+				if t.Holds(uint32(v)) != first {
+					return false, false
+				}
+			}
+		}
+		return first, true
 	}
 	return false, false
+}
+
+// smallSet is how many values a word may have left for masked tests to be
+// decided by trying each.
+const smallSet = 64
+
+func setSize(s resolve.Set) uint64 {
+	var n uint64
+	for _, r := range s {
+		n += uint64(r.Hi) - uint64(r.Lo) + 1
+	}
+	return n
 }
 
 // asSet is the set of word values for which t holds, for tests that are
