@@ -1,0 +1,110 @@
+package opt
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/secc-lang/secc/compiler/decide"
+)
+
+// intervals makes n adjacent intervals with distinct decisions (so no JEQ
+// chain applies and every tree is a JGE tree).
+func intervals(n int) []decide.Interval {
+	b := decide.NewBuilder()
+	ivs := make([]decide.Interval, n)
+	for i := range ivs {
+		ivs[i] = decide.Interval{Lo: uint32(10 * i), Hi: uint32(10*i + 9), Node: b.Leaf(uint32(i))}
+	}
+	ivs[n-1].Hi = math.MaxUint32
+	return ivs
+}
+
+// treeStats is Σ weight × depth, the size and the longest depth + cost.
+func treeStats(t *Tree, ivs []decide.Interval, w []float64, c []int) (depth float64, size, longest int) {
+	var walk func(t *Tree, d int)
+	walk = func(t *Tree, d int) {
+		if t.Leaf != nil {
+			i := int(t.Leaf.Action)
+			depth += w[i] * float64(d)
+			longest = max(longest, d+c[i])
+			return
+		}
+		size++
+		walk(t.Yes, d+1)
+		walk(t.No, d+1)
+	}
+	walk(t, 0)
+	return depth, size, longest
+}
+
+// brute finds the least Σ w·depth + SizeWeight·size over all JGE trees on
+// w[i..j] rooted at depth d whose longest depth + cost stays within limit.
+func brute(w []float64, c []int, i, j, d, limit int) float64 {
+	if i == j {
+		if d+c[i] > limit {
+			return math.Inf(1)
+		}
+		return 0
+	}
+	sum := 0.0
+	for k := i; k <= j; k++ {
+		sum += w[k]
+	}
+	best := math.Inf(1)
+	for k := i + 1; k <= j; k++ {
+		best = min(best, brute(w, c, i, k-1, d+1, limit)+brute(w, c, k, j, d+1, limit))
+	}
+	return best + sum + SizeWeight
+}
+
+// The speed tree must be the best tree within the longest-path limit, as
+// an exhaustive search over every tree finds it; the size tree the
+// smallest (n-1 tests for distinct decisions).
+func TestOptimalAgainstExhaustiveSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 300; trial++ {
+		n := 2 + rng.IntN(7)
+		ivs := intervals(n)
+		w := make([]float64, n)
+		c := make([]int, n)
+		total := 0.0
+		for i := range w {
+			w[i] = float64(rng.IntN(20))
+			total += w[i]
+			c[i] = 1 + rng.IntN(4)
+		}
+		if total == 0 {
+			w[0], total = 1, 1
+		}
+		norm := make([]float64, n)
+		for i := range w {
+			norm[i] = w[i] / total
+		}
+		s := newSolver(ivs, w, c, Speed)
+		limit := s.minMax() + Slack
+		tree := Optimal(ivs, w, c, Speed)
+		depth, size, longest := treeStats(tree, ivs, norm, c)
+		require.LessOrEqual(t, longest, limit, "trial %d", trial)
+		want := brute(norm, c, 0, n-1, 0, limit)
+		require.InDelta(t, want, depth+SizeWeight*float64(size), 1e-9, "trial %d: weights %v costs %v", trial, w, c)
+
+		small := Optimal(ivs, w, c, Size)
+		_, size, _ = treeStats(small, ivs, norm, c)
+		require.Equal(t, n-1, size)
+	}
+}
+
+// Where a decision surrounds single numbers, a JEQ chain is smaller than
+// JGE splits: A x A y A takes 2 tests instead of 4.
+func TestChainPullsOutSingleNumbers(t *testing.T) {
+	b := decide.NewBuilder()
+	a, x, y := b.Leaf(1), b.Leaf(2), b.Leaf(3)
+	ivs := []decide.Interval{{Lo: 0, Hi: 9, Node: a}, {Lo: 10, Hi: 10, Node: x}, {Lo: 11, Hi: 19, Node: a},
+		{Lo: 20, Hi: 20, Node: y}, {Lo: 21, Hi: math.MaxUint32, Node: a}}
+	tree := Optimal(ivs, []float64{1, 1, 1, 1, 1}, []int{1, 1, 1, 1, 1}, Size)
+	require.Equal(t, 2, tree.Size())
+	require.Equal(t, 4, Balanced(ivs).Size())
+}
