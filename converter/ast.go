@@ -1,7 +1,7 @@
 package converter
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/secc-lang/secc/compiler/abi"
 	"github.com/secc-lang/secc/compiler/bpf"
@@ -12,9 +12,9 @@ import (
 // they do not come from .sec text.
 
 func numValue(v uint64) *lang.Value {
-	text := fmt.Sprint(v)
+	text := strconv.FormatUint(v, 10)
 	if v >= 0x10000 {
-		text = fmt.Sprintf("0x%x", v)
+		text = "0x" + strconv.FormatUint(v, 16)
 	}
 	return &lang.Value{Terms: []*lang.Term{{Kind: lang.TermNumber, Num: v, Text: text}}}
 }
@@ -85,9 +85,20 @@ func syscallExpr(names []string) lang.Expr {
 	if len(names) == 1 {
 		return &lang.Compare{Var: v, Op: lang.Eq, Value: sysValue(names[0])}
 	}
-	s := &lang.InSet{Var: v}
-	for _, n := range names {
-		s.Elems = append(s.Elems, &lang.SetElem{Lo: sysValue(n)})
+	// A set of every system call allowed outright runs to hundreds of
+	// names: its nodes come from a few slices rather than four
+	// allocations each.
+	elems := make([]lang.SetElem, len(names))
+	vals := make([]lang.Value, len(names))
+	terms := make([]lang.Term, len(names))
+	ptrs := make([]*lang.Term, len(names))
+	s := &lang.InSet{Var: v, Elems: make([]*lang.SetElem, len(names))}
+	for i, n := range names {
+		terms[i] = lang.Term{Kind: lang.TermSyscall, Name: n}
+		ptrs[i] = &terms[i]
+		vals[i].Terms = ptrs[i : i+1 : i+1]
+		elems[i].Lo = &vals[i]
+		s.Elems[i] = &elems[i]
 	}
 	return s
 }

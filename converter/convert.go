@@ -159,10 +159,23 @@ func (p *Profile) abiSummary() string {
 	var parts []string
 	switch {
 	case p.Architectures != nil:
+		natives := map[string]bool{}
 		for _, a := range p.Architectures {
 			parts = append(parts, a.Name)
+			if a.Name == "SCMP_ARCH_NATIVE" {
+				for _, t := range abi.Targets {
+					natives[t.Name] = true
+				}
+			} else if a.ABI != nil && a.ABI.Name == a.ABI.Target {
+				natives[a.ABI.Name] = true
+			}
 		}
-		return strings.Join(parts, ", ")
+		s := strings.Join(parts, ", ")
+		if len(natives) < len(abi.Targets) {
+			// runc never removes the ABI libseccomp starts with.
+			s += ", and always the host's native ABI"
+		}
+		return s
 	case p.ArchMap != nil:
 		for _, m := range p.ArchMap {
 			if m.Arch.ABI == nil || m.Arch.ABI.Target != m.Arch.ABI.Name {
@@ -530,21 +543,25 @@ func (p *Profile) exactRules(name string, rel []*Entry, caps []string, kernel kv
 			if !ok {
 				continue
 			}
-			db := newSDB(a.Bits == 32)
+			ai := abiIndex(a)
+			db := newSDB(a, 1)
 			for _, e := range rel {
 				if !e.applies(h) || e.Action.Ret == def {
 					continue
 				}
-				for ni, n := range e.Names {
-					if !knownToLibseccomp(n.Name) {
+				calls := runcConds(e)
+				for _, n := range e.Names {
+					si := lookupSys(n.Name)
+					if si == nil || !si.known {
 						continue
 					}
-					for _, c := range runcCalls(e, ni) {
-						for _, r := range perABI(a, c) {
+					for _, conds := range calls {
+						var buf [2]abiRule
+						for _, r := range perABI(&buf, a, ai, si, conds) {
 							if r.nr != target && !(r.pseudo && n.Name == name) {
 								continue
 							}
-							if err := db.add(int32(r.nr), r.conds, c.Action); err != nil {
+							if _, err := db.add(int32(r.nr), r.conds, e.Action.Ret); err != nil {
 								refused(fmt.Errorf("%s on %s: %v", n.Name, a.Name, err))
 								tgRes = nil
 								break abis
@@ -554,7 +571,7 @@ func (p *Profile) exactRules(name string, rel []*Entry, caps []string, kernel kv
 				}
 			}
 			var rules []xrule
-			if s := db.sys[int32(target)]; s != nil {
+			if s := db.lookup(int32(target)); s != nil {
 				tr, err := treeRules(s, db.bits32)
 				if err != nil {
 					return nil, "", err
@@ -577,10 +594,9 @@ func (p *Profile) exactRules(name string, rel []*Entry, caps []string, kernel kv
 		if done[r.a] {
 			continue
 		}
-		k := rulesKey(r.rules)
 		var group []*abi.ABI
 		for _, s := range res[i:] {
-			if !done[s.a] && rulesKey(s.rules) == k {
+			if !done[s.a] && rulesEqual(s.rules, r.rules) {
 				group = append(group, s.a)
 				done[s.a] = true
 			}
@@ -592,7 +608,7 @@ func (p *Profile) exactRules(name string, rel []*Entry, caps []string, kernel kv
 		if len(group) != len(all) {
 			archs = group
 		}
-		fmt.Fprintf(&key, "%v:%s|", archs, k)
+		fmt.Fprintf(&key, "%v:%s|", archs, rulesKey(r.rules))
 		for _, x := range r.rules {
 			items = append(items, ruleAST(archs, []string{name}, x.Conds, x.Action))
 		}

@@ -1,7 +1,9 @@
 package converter
 
 import (
+	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -12,7 +14,7 @@ import (
 // line and column of a bad field value, an unknown field or a duplicate key,
 // so it reads the text into this tree first and decodes from the tree.
 
-type jsonKind int
+type jsonKind uint8
 
 const (
 	jNull jsonKind = iota
@@ -30,12 +32,13 @@ func (k jsonKind) String() string { return jsonKindName[k] }
 // jvalue is one JSON value and the byte offset where it starts.
 type jvalue struct {
 	kind jsonKind
-	off  int
-	b    bool
-	text string // number as written, or decoded string
+	off  int32  // parseJSON refuses bigger inputs; read it with at
+	text string // number as written, decoded string, or "true"
 	arr  []*jvalue
 	obj  []jmember
 }
+
+func (v *jvalue) at() int { return int(v.off) }
 
 type jmember struct {
 	key    string
@@ -51,14 +54,39 @@ type jsonSyntaxError struct {
 
 func (e *jsonSyntaxError) Error() string { return e.msg }
 
+// jparser reads a document. It sits on the path of every compile of a JSON
+// profile, so it allocates little: values come from slabs, strings without
+// escapes are slices of one copy of the text, and members and elements are
+// gathered on shared stacks and copied out once per object or array.
 type jparser struct {
-	src []byte
-	pos int
+	src  []byte
+	text string // string(src), for zero-copy strings
+	pos  int
+
+	slab   []jvalue
+	elems  []*jvalue // elements of the arrays being read
+	fields []jmember // members of the objects being read
+}
+
+func (p *jparser) newValue(kind jsonKind, off int) *jvalue {
+	if len(p.slab) == cap(p.slab) {
+		// Values already handed out stay where they are: a new chunk.
+		p.slab = make([]jvalue, 0, max(64, 2*cap(p.slab)))
+	}
+	p.slab = append(p.slab, jvalue{kind: kind, off: int32(off)})
+	return &p.slab[len(p.slab)-1]
 }
 
 // parseJSON reads exactly one JSON value (surrounded by blanks).
 func parseJSON(src []byte) (*jvalue, error) {
-	p := &jparser{src: src}
+	// Every value but the outermost follows a comma or opens its
+	// container, so this bounds their number (commas in strings only add
+	// to it) and the slab is allocated once.
+	n := 1 + bytes.Count(src, comma) + bytes.Count(src, lbrace) + bytes.Count(src, lbracket)
+	p := &jparser{src: src, text: string(src), slab: make([]jvalue, 0, n)}
+	if len(src) > math.MaxInt32 {
+		return nil, p.errf("input too large (%d bytes)", len(src))
+	}
 	// A UTF-8 byte order mark is harmless; editors on some systems add it.
 	if len(src) >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf {
 		p.pos = 3
@@ -77,6 +105,8 @@ func parseJSON(src []byte) (*jvalue, error) {
 	}
 	return v, nil
 }
+
+var comma, lbrace, lbracket = []byte{','}, []byte{'{'}, []byte{'['}
 
 // maxDepth bounds nesting so hostile input cannot exhaust the stack.
 const maxDepth = 200
@@ -122,15 +152,19 @@ func (p *jparser) value(depth int) (*jvalue, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &jvalue{kind: jString, off: start, text: s}, nil
+		v := p.newValue(jString, start)
+		v.text = s
+		return v, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case p.lit("true"):
-		return &jvalue{kind: jBool, off: start, b: true}, nil
+		v := p.newValue(jBool, start)
+		v.text = "true"
+		return v, nil
 	case p.lit("false"):
-		return &jvalue{kind: jBool, off: start}, nil
+		return p.newValue(jBool, start), nil
 	case p.lit("null"):
-		return &jvalue{kind: jNull, off: start}, nil
+		return p.newValue(jNull, start), nil
 	}
 	return nil, p.errf("unexpected %s: expected a value", p.describe())
 }
@@ -144,14 +178,17 @@ func (p *jparser) lit(word string) bool {
 }
 
 func (p *jparser) object(depth int) (*jvalue, error) {
-	v := &jvalue{kind: jObject, off: p.pos}
+	v := p.newValue(jObject, p.pos)
 	p.pos++
 	p.skip()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
 		return v, nil
 	}
-	seen := map[string]bool{}
+	base := len(p.fields)
+	// Objects in profiles have a handful of fields: duplicates are found
+	// by looking back, and a map only for big objects.
+	var seen map[string]bool
 	for {
 		p.skip()
 		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
@@ -162,12 +199,27 @@ func (p *jparser) object(depth int) (*jvalue, error) {
 		if err != nil {
 			return nil, err
 		}
-		if seen[key] {
+		dup := false
+		if seen != nil {
+			dup = seen[key]
+			seen[key] = true
+		} else {
+			for _, m := range p.fields[base:] {
+				dup = dup || m.key == key
+			}
+			if len(p.fields)-base >= 16 {
+				seen = make(map[string]bool, 32)
+				for _, m := range p.fields[base:] {
+					seen[m.key] = true
+				}
+				seen[key] = true
+			}
+		}
+		if dup {
 			// encoding/json silently keeps the last one; a profile that
 			// says two things about one field is a mistake worth naming.
 			return nil, &jsonSyntaxError{off: keyOff, msg: fmt.Sprintf("duplicate field %q", key)}
 		}
-		seen[key] = true
 		p.skip()
 		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
 			return nil, p.errf("unexpected %s: expected ':' after field name", p.describe())
@@ -178,7 +230,7 @@ func (p *jparser) object(depth int) (*jvalue, error) {
 		if err != nil {
 			return nil, err
 		}
-		v.obj = append(v.obj, jmember{key: key, keyOff: keyOff, val: val})
+		p.fields = append(p.fields, jmember{key: key, keyOff: keyOff, val: val})
 		p.skip()
 		if p.pos >= len(p.src) {
 			return nil, p.errf("unexpected end of input: expected ',' or '}'")
@@ -188,6 +240,8 @@ func (p *jparser) object(depth int) (*jvalue, error) {
 			p.pos++
 		case '}':
 			p.pos++
+			v.obj = append([]jmember(nil), p.fields[base:]...)
+			p.fields = p.fields[:base]
 			return v, nil
 		default:
 			return nil, p.errf("unexpected %s: expected ',' or '}'", p.describe())
@@ -196,20 +250,21 @@ func (p *jparser) object(depth int) (*jvalue, error) {
 }
 
 func (p *jparser) array(depth int) (*jvalue, error) {
-	v := &jvalue{kind: jArray, off: p.pos}
+	v := p.newValue(jArray, p.pos)
 	p.pos++
 	p.skip()
 	if p.pos < len(p.src) && p.src[p.pos] == ']' {
 		p.pos++
 		return v, nil
 	}
+	base := len(p.elems)
 	for {
 		p.skip()
 		el, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		v.arr = append(v.arr, el)
+		p.elems = append(p.elems, el)
 		p.skip()
 		if p.pos >= len(p.src) {
 			return nil, p.errf("unexpected end of input: expected ',' or ']'")
@@ -219,6 +274,8 @@ func (p *jparser) array(depth int) (*jvalue, error) {
 			p.pos++
 		case ']':
 			p.pos++
+			v.arr = append([]*jvalue(nil), p.elems[base:]...)
+			p.elems = p.elems[:base]
 			return v, nil
 		default:
 			return nil, p.errf("unexpected %s: expected ',' or ']'", p.describe())
@@ -261,11 +318,25 @@ func (p *jparser) number() (*jvalue, error) {
 			return nil, p.errf("malformed number")
 		}
 	}
-	return &jvalue{kind: jNumber, off: start, text: string(p.src[start:p.pos])}, nil
+	v := p.newValue(jNumber, start)
+	v.text = p.text[start:p.pos]
+	return v, nil
 }
 
 func (p *jparser) str() (string, error) {
 	p.pos++ // opening quote
+	// Most strings are plain ASCII without escapes: a slice of the text.
+	for i := p.pos; i < len(p.src); i++ {
+		c := p.src[i]
+		if c == '"' {
+			s := p.text[p.pos:i]
+			p.pos = i + 1
+			return s, nil
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			break
+		}
+	}
 	var out []byte
 	for {
 		if p.pos >= len(p.src) {

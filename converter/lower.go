@@ -3,7 +3,6 @@ package converter
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/secc-lang/secc/compiler/abi"
@@ -41,8 +40,11 @@ type LowerOptions struct {
 // Lowered is a profile resolved for one host: a first-match policy that
 // decides exactly what runc and libseccomp 2.5.4 would enforce there.
 type Lowered struct {
-	File         *lang.File
-	ABIs         []*abi.ABI // the ABIs the filter accepts, native first when listed
+	File *lang.File
+	// ABIs are the ABIs the filter accepts: always the target's native
+	// one (runc never removes it), then the others the profile lists for
+	// the target, in its order.
+	ABIs         []*abi.ABI
 	Default      uint32
 	BadABIAction uint32 // libseccomp's default: kill the thread
 	// Flags are the SECCOMP_FILTER_FLAG_* names to load with; runc adds
@@ -103,16 +105,84 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 	l.ABIs = p.hostABIs(h.Target)
 
 	entries := p.forHost(hostOf(h))
-	// Build each ABI's database the way libseccomp does.
-	dbs := map[*abi.ABI]*sdb{}
-	for _, a := range l.ABIs {
-		dbs[a] = newSDB(a.Bits == 32)
-	}
-	warned32 := map[*Entry]bool{}
-	warnedMux := map[*Entry]bool{}
+	// Build each ABI's database the way libseccomp does. This runs for
+	// every host a profile is lowered for and sits on the path of every
+	// compile of a JSON profile, hence the care about allocations: names
+	// are resolved through sysTable, and each database entry is filed under
+	// its name's rank as it is made, so no name is looked up twice.
+	tab := sysTable()
+	nnames := 0
 	for _, e := range entries {
-		for ni, n := range e.Names {
-			if !knownToLibseccomp(n.Name) {
+		nnames += len(e.Names)
+	}
+	// slots[rank*nabi+i] is the entry of the system call of that rank on
+	// l.ABIs[i].
+	nabi := len(l.ABIs)
+	slots := make([]*ssys, len(tab.byRank)*nabi)
+	var buf [2]abiRule
+
+	// Most system calls only ever get unconditional rules. For those,
+	// libseccomp keeps the first rule's action on every ABI that has the
+	// call and builds no tree, so they skip the databases: plain[rank]
+	// says which, first[rank] holds the action. The others, those with a
+	// rule with arguments somewhere and on x86 the socket and IPC calls
+	// (which libseccomp turns into conditional rules on socketcall and
+	// ipc), go through the model.
+	const (
+		unseen = iota
+		modelled
+		plainSeen
+	)
+	hasX86 := false
+	for _, a := range l.ABIs {
+		hasX86 = hasX86 || a == abi.X86
+	}
+	plain := make([]uint8, len(tab.byRank))
+	first := make([]uint32, len(tab.byRank))
+	for _, e := range entries {
+		if len(e.Args) == 0 || e.Action.Ret == l.Default {
+			continue
+		}
+		for _, n := range e.Names {
+			if si := tab.byName[n.Name]; si != nil {
+				plain[si.rank] = modelled
+			}
+		}
+	}
+	if hasX86 {
+		for _, n := range []string{"socketcall", "ipc"} {
+			plain[tab.byName[n].rank] = modelled
+		}
+		for i := range tab.byRank {
+			if tab.byRank[i].mux != "" {
+				plain[i] = modelled
+			}
+		}
+	}
+
+	ais := make([]int, len(l.ABIs))
+	dbs := make([]*sdb, len(l.ABIs))
+	nmodelled := 2 // socketcall and ipc
+	for _, e := range entries {
+		for _, n := range e.Names {
+			if si := tab.byName[n.Name]; si != nil && plain[si.rank] == modelled {
+				nmodelled++
+			}
+		}
+	}
+	for i, a := range l.ABIs {
+		ais[i] = abiIndex(a)
+		dbs[i] = newSDB(a, nmodelled)
+	}
+
+	l.Calls = make([]Call, 0, nnames)
+	for _, e := range entries {
+		warned32, warnedMux := false, false
+		var calls [][]scond
+		var callConds [][]Cond
+		for _, n := range e.Names {
+			si := tab.byName[n.Name]
+			if si == nil || !si.known {
 				d := diags.Warn(n.Pos, "unknown system call %q skipped (runc skips names libseccomp cannot resolve)", n.Name)
 				if s, ok := abi.Suggest(n.Name); ok {
 					d.Hint = fmt.Sprintf("did you mean %q?", s)
@@ -127,31 +197,54 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 				l.Calls = append(l.Calls, Call{Name: n.Name, Action: e.Action.Ret})
 				return l, diags
 			}
-			for _, c := range runcCalls(e, ni) {
-				call := Call{Name: c.Name, Action: c.Action}
-				for _, s := range c.Conds {
-					cd := Cond{Index: s.arg, Op: s.op, A: s.datum}
-					if s.op == OpMaskedEQ {
-						cd.A, cd.B = s.mask, s.datum
-					}
-					call.Conds = append(call.Conds, cd)
+			if plain[si.rank] != modelled {
+				l.Calls = append(l.Calls, Call{Name: n.Name, Action: e.Action.Ret})
+				if plain[si.rank] == unseen {
+					plain[si.rank], first[si.rank] = plainSeen, e.Action.Ret
 				}
-				l.Calls = append(l.Calls, call)
-				for _, a := range l.ABIs {
-					for _, r := range perABI(a, c) {
-						if r.muxed && len(c.Conds) > 0 && !warnedMux[e] {
-							warnedMux[e] = true
+				continue
+			}
+			if calls == nil {
+				// The same for every name of the entry; the Calls
+				// share their Conds.
+				calls = runcConds(e)
+				callConds = make([][]Cond, len(calls))
+				for ci, conds := range calls {
+					for _, s := range conds {
+						cd := Cond{Index: s.arg, Op: s.op, A: s.datum}
+						if s.op == OpMaskedEQ {
+							cd.A, cd.B = s.mask, s.datum
+						}
+						callConds[ci] = append(callConds[ci], cd)
+					}
+				}
+			}
+			for ci, conds := range calls {
+				l.Calls = append(l.Calls, Call{Name: n.Name, Action: e.Action.Ret, Conds: callConds[ci]})
+				for i, a := range l.ABIs {
+					for _, r := range perABI(&buf, a, ais[i], si, conds) {
+						if r.muxed && len(conds) > 0 && !warnedMux {
+							warnedMux = true
 							diags.Warn(e.Pos, "on x86, libseccomp also applies this rule to %s via socketcall/ipc, whose real arguments sit behind a pointer: the argument conditions there test the multiplexer's own arguments", n.Name)
 						}
-						if a.Bits == 32 && !warned32[e] && len(r.conds) > 0 && wide(r.conds) {
-							warned32[e] = true
+						if a.Bits == 32 && len(r.conds) > 0 && !warned32 && wide(r.conds) {
+							warned32 = true
 							diags.Warn(e.Pos, "on 32-bit ABIs (%s) libseccomp compares only the low 32 bits of arguments, so values above 0xffffffff are truncated", a.Name)
 						}
-						if err := dbs[a].add(int32(r.nr), r.conds, c.Action); err != nil {
+						sx, err := dbs[i].add(int32(r.nr), r.conds, e.Action.Ret)
+						if err != nil {
 							diags.Add(e.Pos, "system call %q on %s: %v, so runc would refuse this profile", n.Name, a.Name, err)
 							// l keeps the calls made so far, the failing
 							// one last, so tests can replay them.
 							return l, diags
+						}
+						switch {
+						case r.pseudo:
+							// Never reaches the filter.
+						case r.muxed:
+							slots[int(tab.byName[si.mux].rank)*nabi+i] = sx
+						default:
+							slots[int(si.rank)*nabi+i] = sx
 						}
 					}
 				}
@@ -159,78 +252,124 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 		}
 	}
 
-	// Turn each ABI's trees into first-match rules, then group ABIs whose
-	// rules for a system call agree.
+	// Turn each ABI's trees into first-match rules, by name, then group
+	// ABIs whose rules for a system call agree.
 	f := &lang.File{}
-	type abiRules struct {
-		a     *abi.ABI
-		rules []xrule
+	type uncondRules struct {
+		action uint32
+		names  []string
 	}
-	byName := map[string][]abiRules{}
-	for _, a := range l.ABIs {
-		db := dbs[a]
-		for nr, s := range db.sys {
-			name, ok := a.SyscallName(uint32(nr))
-			if !ok || nr < 0 {
+	var uncond []uncondRules // actions in order of first appearance
+	// res[:k] are the ABIs' rules for one system call; an entry with only
+	// unconditional rules (most of them) is its action alone.
+	var res [numABIs]sysRules
+	addUncond := func(act uint32, name string) {
+		u := 0
+		for u < len(uncond) && uncond[u].action != act {
+			u++
+		}
+		if u == len(uncond) {
+			// Most names land in the first action's list.
+			n := 8
+			if u == 0 {
+				n = nnames
+			}
+			uncond = append(uncond, uncondRules{action: act, names: make([]string, 0, n)})
+		}
+		uncond[u].names = append(uncond[u].names, name)
+	}
+	for rank := range tab.byRank {
+		if plain[rank] == plainSeen {
+			// What the model would make of it: the first action, on
+			// every ABI of the filter that has the call.
+			si := &tab.byRank[rank]
+			if first[rank] == l.Default {
 				continue
 			}
-			tr, err := treeRules(s, db.bits32)
-			if err != nil {
-				diags.Add(diag.Pos{File: p.Name}, "%s on %s: %v", name, a.Name, err)
-				return l, diags
-			}
-			rules := simplify(tr, l.Default)
-			if len(rules) == 0 {
-				continue
-			}
-			byName[name] = append(byName[name], abiRules{a, rules})
-		}
-	}
-	names := make([]string, 0, len(byName))
-	for n := range byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	uncond := map[uint32][]string{} // action → names allowed unconditionally on every ABI
-	var actions []uint32
-	for _, name := range names {
-		groups := map[string][]abiRules{}
-		var order []string
-		for _, ar := range byName[name] {
-			k := rulesKey(ar.rules)
-			if _, ok := groups[k]; !ok {
-				order = append(order, k)
-			}
-			groups[k] = append(groups[k], ar)
-		}
-		for _, k := range order {
-			g := groups[k]
-			var abis []*abi.ABI
-			for _, ar := range g {
-				abis = append(abis, ar.a)
-			}
-			all := coversAll(abis, l.ABIs, name)
-			rules := g[0].rules
-			if all && len(rules) == 1 && len(rules[0].Conds) == 0 {
-				act := rules[0].Action
-				if _, ok := uncond[act]; !ok {
-					actions = append(actions, act)
+			for i := range l.ABIs {
+				if si.has[ais[i]] {
+					addUncond(first[rank], si.name)
+					break
 				}
-				uncond[act] = append(uncond[act], name)
+			}
+			continue
+		}
+		slot := slots[rank*nabi : (rank+1)*nabi]
+		if nabi == 1 && slot[0] == nil {
+			continue
+		}
+		k := 0
+		for i, s := range slot {
+			if s == nil {
+				continue
+			}
+			r := sysRules{a: l.ABIs[i], action: s.action}
+			if s.chains == nil {
+				if s.action == l.Default {
+					continue
+				}
+			} else {
+				r.cond, r.tree, r.bits32 = true, s.chains, dbs[i].bits32
+				// 32-bit ABIs often end up with the same tree (x86 and
+				// x32 get the same rules): read it once.
+				reused := false
+				for j := range k {
+					if q := &res[j]; q.cond && q.bits32 == r.bits32 && sameTree(q.tree, r.tree) {
+						r.rules, reused = q.rules, true
+						break
+					}
+				}
+				if !reused {
+					tr, err := treeRules(s, dbs[i].bits32)
+					if err != nil {
+						diags.Add(diag.Pos{File: p.Name}, "%s on %s: %v", tab.byRank[rank].name, l.ABIs[i].Name, err)
+						return l, diags
+					}
+					r.rules = simplify(tr, l.Default)
+				}
+				if len(r.rules) == 0 {
+					continue
+				}
+			}
+			res[k] = r
+			k++
+		}
+		si := &tab.byRank[rank]
+		var done [numABIs]bool
+		for g := 0; g < k; g++ {
+			if done[g] {
+				continue
+			}
+			var groupBuf [numABIs]*abi.ABI
+			group := groupBuf[:0]
+			for j := g; j < k; j++ {
+				if !done[j] && res[j].equal(&res[g]) {
+					done[j] = true
+					group = append(group, res[j].a)
+				}
+			}
+			all := coversAll(group, l.ABIs, si)
+			r := &res[g]
+			act, uncondOnly := r.action, !r.cond
+			if r.cond && len(r.rules) == 1 && len(r.rules[0].Conds) == 0 {
+				act, uncondOnly = r.rules[0].Action, true
+			}
+			if all && uncondOnly {
+				addUncond(act, si.name)
 				continue
 			}
 			var archs []*abi.ABI
 			if !all {
-				archs = abis
+				archs = group
 			}
-			for _, r := range rules {
-				f.Items = append(f.Items, ruleAST(archs, []string{name}, r.Conds, r.Action))
+			for _, x := range r.list() {
+				f.Items = append(f.Items, ruleAST(archs, []string{si.name}, x.Conds, x.Action))
 			}
 		}
 	}
-	var head []lang.Item
-	for _, act := range actions {
-		head = append(head, ruleAST(nil, uncond[act], nil, act))
+	head := make([]lang.Item, 0, len(uncond)+len(f.Items)+2)
+	for _, u := range uncond {
+		head = append(head, ruleAST(nil, u.names, nil, u.action))
 	}
 	f.Items = append(head, f.Items...)
 	if o.EnosysUnknown {
@@ -240,6 +379,35 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 	l.File = f
 	l.Warnings = diags
 	return l, diags
+}
+
+// sysRules is what one ABI's filter decides for one system call: the
+// unconditional action, or first-match rules when cond.
+type sysRules struct {
+	a      *abi.ABI
+	cond   bool
+	action uint32
+	rules  []xrule
+	// tree and bits32 are where rules came from, when cond.
+	tree   *snode
+	bits32 bool
+}
+
+// list is r as rules.
+func (r *sysRules) list() []xrule {
+	if r.cond {
+		return r.rules
+	}
+	return []xrule{{Action: r.action}}
+}
+
+// equal reports whether r and s decide alike (an unconditional action is
+// the same as a single rule without conditions).
+func (r *sysRules) equal(s *sysRules) bool {
+	if !r.cond && !s.cond {
+		return r.action == s.action
+	}
+	return rulesEqual(r.list(), s.list())
 }
 
 func wide(conds []scond) bool {
@@ -258,10 +426,10 @@ func validForLibseccomp(ret uint32) bool {
 }
 
 // coversAll reports whether abis are all the ABIs of the filter on which
-// name exists, so a rule needs no $arch condition.
-func coversAll(abis, filter []*abi.ABI, name string) bool {
+// the system call si exists, so a rule needs no $arch condition.
+func coversAll(abis, filter []*abi.ABI, si *sysInfo) bool {
 	for _, a := range filter {
-		if _, ok := a.Nr(name); !ok {
+		if !si.has[abiIndex(a)] {
 			continue
 		}
 		found := false
@@ -282,9 +450,14 @@ func enosysRule(k kver.Version) *lang.Rule {
 	}
 }
 
-// hostABIs is the ABIs runc adds for the target: the architectures list or
-// the archMap entry of the target's native ABI, restricted to the target;
-// the native ABI alone when the profile names none.
+// hostABIs is the ABIs of the filter runc makes on a host of target t.
+// libseccomp's filter context starts out with the native ABI (seccomp_init
+// resets the context to arch_def_native), and runc only ever adds the ABIs
+// the profile lists (the architectures list, or the archMap entry of the
+// native ABI; adding one already there is no error), never removing the
+// native one. So the native ABI is always in, first unless the profile
+// lists it elsewhere; ABIs of other targets are left out, as nothing on t
+// ever matches them.
 func (p *Profile) hostABIs(t *abi.Target) []*abi.ABI {
 	var list []Arch
 	switch {
@@ -311,8 +484,8 @@ func (p *Profile) hostABIs(t *abi.Target) []*abi.ABI {
 		seen[x] = true
 		out = append(out, x)
 	}
-	if len(out) == 0 {
-		out = []*abi.ABI{t.Native}
+	if !seen[t.Native] {
+		out = append([]*abi.ABI{t.Native}, out...)
 	}
 	return out
 }

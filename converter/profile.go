@@ -16,6 +16,7 @@
 package converter
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"sort"
@@ -177,13 +178,29 @@ var knownFlags = []string{
 // every error it finds.
 type decoder struct {
 	name  string
-	lines []int // byte offset of each line start
-	diags diag.List
+	src   []byte
+	paths bool // make JSON paths (see join)
+	// The last position made: its offset, line (from 0) and the offset
+	// where that line starts.
+	cur, line, lineStart int
+	diags                diag.List
 }
 
 func (d *decoder) pos(off int) diag.Pos {
-	i := sort.Search(len(d.lines), func(i int) bool { return d.lines[i] > off }) - 1
-	return diag.Pos{File: d.name, Line: i + 1, Col: off - d.lines[i] + 1}
+	// Positions are asked for roughly in order, so the line is found by
+	// counting the newlines between the last position and this one.
+	if off >= d.cur {
+		seg := d.src[d.cur:off]
+		if n := bytes.Count(seg, nl); n > 0 {
+			d.line += n
+			d.lineStart = d.cur + bytes.LastIndexByte(seg, '\n') + 1
+		}
+	} else if n := bytes.Count(d.src[off:d.cur], nl); n > 0 {
+		d.line -= n
+		d.lineStart = bytes.LastIndexByte(d.src[:off], '\n') + 1
+	}
+	d.cur = off
+	return diag.Pos{File: d.name, Line: d.line + 1, Col: off - d.lineStart + 1}
 }
 
 func (d *decoder) errAt(off int, path, format string, args ...any) {
@@ -194,15 +211,20 @@ func (d *decoder) errAt(off int, path, format string, args ...any) {
 	d.diags = append(d.diags, &diag.Diagnostic{Pos: d.pos(off), Severity: diag.Error, Msg: msg})
 }
 
+// lineStarts is the offset where each line of src starts.
 func lineStarts(src []byte) []int {
-	starts := []int{0}
-	for i, c := range src {
-		if c == '\n' {
-			starts = append(starts, i+1)
+	starts := make([]int, 1, bytes.Count(src, nl)+1)
+	for off := 0; ; {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return starts
 		}
+		off += i + 1
+		starts = append(starts, off)
 	}
-	return starts
 }
+
+var nl = []byte{'\n'}
 
 // Decode reads a profile. It accepts an engine profile, an OCI linux.seccomp
 // object or a whole OCI config.json, and decodes strictly: an unknown field,
@@ -211,7 +233,16 @@ func lineStarts(src []byte) []int {
 // `architectures` with `archMap` are errors. The error, a diag.List, names
 // the JSON path and the line and column of every problem.
 func Decode(name string, data []byte) (*Profile, error) {
-	d := &decoder{name: name, lines: lineStarts(data)}
+	p, err := decode(name, data, false)
+	if err != nil {
+		// Again, to name the JSON path of every problem.
+		return decode(name, data, true)
+	}
+	return p, err
+}
+
+func decode(name string, data []byte, paths bool) (*Profile, error) {
+	d := &decoder{name: name, src: data, paths: paths}
 	root, err := parseJSON(data)
 	if err != nil {
 		se := err.(*jsonSyntaxError)
@@ -219,7 +250,7 @@ func Decode(name string, data []byte) (*Profile, error) {
 		return nil, d.diags
 	}
 	if root.kind != jObject {
-		d.errAt(root.off, "", "expected a JSON object, found %s", root.kind)
+		d.errAt(root.at(), "", "expected a JSON object, found %s", root.kind)
 		return nil, d.diags
 	}
 	p := &Profile{Name: name, src: data}
@@ -230,12 +261,12 @@ func Decode(name string, data []byte) (*Profile, error) {
 		p.Format = FormatOCIConfig
 		linux := root.member("linux")
 		if linux == nil || linux.kind != jObject {
-			d.errAt(root.off, "", "OCI config.json has no linux object")
+			d.errAt(root.at(), "", "OCI config.json has no linux object")
 			return nil, d.diags
 		}
 		obj = linux.member("seccomp")
 		if obj == nil || obj.kind == jNull {
-			d.errAt(linux.off, "linux", "OCI config.json has no linux.seccomp section")
+			d.errAt(linux.at(), "linux", "OCI config.json has no linux.seccomp section")
 			return nil, d.diags
 		}
 		path = "linux.seccomp"
@@ -265,19 +296,31 @@ func hasEngineFields(root *jvalue) bool {
 	return false
 }
 
-func join(path, field string) string {
+// join and index make the JSON path of a field or element for error
+// messages. Paths cost an allocation each and profiles decode without
+// errors, so the first pass makes none and Decode runs again with paths
+// when it found an error.
+func (d *decoder) join(path, field string) string {
+	if !d.paths {
+		return ""
+	}
 	if path == "" {
 		return field
 	}
 	return path + "." + field
 }
 
-func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+func (d *decoder) index(path string, i int) string {
+	if !d.paths {
+		return ""
+	}
+	return fmt.Sprintf("%s[%d]", path, i)
+}
 
 // fields checks that v is an object whose keys are all in allowed.
 func (d *decoder) fields(v *jvalue, path string, allowed ...string) bool {
 	if v.kind != jObject {
-		d.errAt(v.off, path, "expected an object, found %s", v.kind)
+		d.errAt(v.at(), path, "expected an object, found %s", v.kind)
 		return false
 	}
 	for _, m := range v.obj {
@@ -293,7 +336,7 @@ func (d *decoder) fields(v *jvalue, path string, allowed ...string) bool {
 			if s, found := abi.Closest(m.key, allowed); found {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
-			d.errAt(m.keyOff, join(path, m.key), "%s", msg)
+			d.errAt(m.keyOff, d.join(path, m.key), "%s", msg)
 		}
 	}
 	return true
@@ -301,7 +344,7 @@ func (d *decoder) fields(v *jvalue, path string, allowed ...string) bool {
 
 func (d *decoder) str(v *jvalue, path string) (string, bool) {
 	if v.kind != jString {
-		d.errAt(v.off, path, "expected a string, found %s", v.kind)
+		d.errAt(v.at(), path, "expected a string, found %s", v.kind)
 		return "", false
 	}
 	return v.text, true
@@ -309,22 +352,22 @@ func (d *decoder) str(v *jvalue, path string) (string, bool) {
 
 func (d *decoder) uint(v *jvalue, path string, max uint64) (uint64, bool) {
 	if v.kind != jNumber {
-		d.errAt(v.off, path, "expected a number, found %s", v.kind)
+		d.errAt(v.at(), path, "expected a number, found %s", v.kind)
 		return 0, false
 	}
 	n, err := strconv.ParseUint(v.text, 10, 64)
 	if err != nil {
 		if strings.HasPrefix(v.text, "-") {
-			d.errAt(v.off, path, "%s is negative; values are unsigned 64-bit numbers", v.text)
+			d.errAt(v.at(), path, "%s is negative; values are unsigned 64-bit numbers", v.text)
 		} else if strings.ContainsAny(v.text, ".eE") {
-			d.errAt(v.off, path, "%s is not a whole number", v.text)
+			d.errAt(v.at(), path, "%s is not a whole number", v.text)
 		} else {
-			d.errAt(v.off, path, "%s does not fit in 64 bits", v.text)
+			d.errAt(v.at(), path, "%s does not fit in 64 bits", v.text)
 		}
 		return 0, false
 	}
 	if n > max {
-		d.errAt(v.off, path, "%d is out of range (at most %d)", n, max)
+		d.errAt(v.at(), path, "%d is out of range (at most %d)", n, max)
 		return 0, false
 	}
 	return n, true
@@ -336,17 +379,24 @@ func (d *decoder) strings(v *jvalue, path string) ([]string, []int, bool) {
 		return nil, nil, true
 	}
 	if v.kind != jArray {
-		d.errAt(v.off, path, "expected an array of strings, found %s", v.kind)
+		d.errAt(v.at(), path, "expected an array of strings, found %s", v.kind)
 		return nil, nil, false
 	}
-	var out []string
-	var offs []int
+	if len(v.arr) == 0 {
+		return nil, nil, true
+	}
+	out := make([]string, len(v.arr))
+	offs := make([]int, len(v.arr))
 	ok := true
 	for i, el := range v.arr {
-		s, good := d.str(el, index(path, i))
-		ok = ok && good
-		out = append(out, s)
-		offs = append(offs, el.off)
+		if el.kind == jString {
+			out[i] = el.text
+		} else {
+			// The path is only worth making for the error.
+			d.str(el, d.index(path, i))
+			ok = false
+		}
+		offs[i] = el.at()
 	}
 	return out, offs, ok
 }
@@ -358,36 +408,36 @@ func (d *decoder) profile(p *Profile, v *jvalue, path string) {
 	}
 	da := v.member("defaultAction")
 	if da == nil {
-		d.errAt(v.off, path, "missing field \"defaultAction\"")
+		d.errAt(v.at(), path, "missing field \"defaultAction\"")
 	} else {
-		p.DefaultAction = d.action(da, v.member("defaultErrnoRet"), v.member("defaultErrno"), join(path, "defaultAction"), join(path, "defaultErrnoRet"), join(path, "defaultErrno"))
+		p.DefaultAction = d.action(da, v.member("defaultErrnoRet"), v.member("defaultErrno"), d.join(path, "defaultAction"), d.join(path, "defaultErrnoRet"), d.join(path, "defaultErrno"))
 	}
 	if a := v.member("architectures"); a != nil && a.kind != jNull {
-		p.Architectures = d.arches(a, join(path, "architectures"))
+		p.Architectures = d.arches(a, d.join(path, "architectures"))
 		if p.Architectures == nil {
 			p.Architectures = []Arch{}
 		}
 	}
 	if am := v.member("archMap"); am != nil && am.kind != jNull {
 		if v.member("architectures") != nil && v.member("architectures").kind != jNull {
-			d.errAt(am.off, join(path, "archMap"), "\"architectures\" and \"archMap\" together: use one of them")
+			d.errAt(am.at(), d.join(path, "archMap"), "\"architectures\" and \"archMap\" together: use one of them")
 		}
 		if am.kind != jArray {
-			d.errAt(am.off, join(path, "archMap"), "expected an array, found %s", am.kind)
+			d.errAt(am.at(), d.join(path, "archMap"), "expected an array, found %s", am.kind)
 		} else {
 			for i, el := range am.arr {
-				ep := index(join(path, "archMap"), i)
+				ep := d.index(d.join(path, "archMap"), i)
 				if !d.fields(el, ep, "architecture", "subArchitectures") {
 					continue
 				}
 				var e ArchMapEntry
 				if a := el.member("architecture"); a == nil {
-					d.errAt(el.off, ep, "missing field \"architecture\"")
-				} else if s, ok := d.str(a, join(ep, "architecture")); ok {
-					e.Arch = d.arch(s, a.off, join(ep, "architecture"))
+					d.errAt(el.at(), ep, "missing field \"architecture\"")
+				} else if s, ok := d.str(a, d.join(ep, "architecture")); ok {
+					e.Arch = d.arch(s, a.at(), d.join(ep, "architecture"))
 				}
 				if sub := el.member("subArchitectures"); sub != nil && sub.kind != jNull {
-					e.Sub = d.arches(sub, join(ep, "subArchitectures"))
+					e.Sub = d.arches(sub, d.join(ep, "subArchitectures"))
 				}
 				p.ArchMap = append(p.ArchMap, e)
 			}
@@ -395,10 +445,10 @@ func (d *decoder) profile(p *Profile, v *jvalue, path string) {
 	}
 	if sc := v.member("syscalls"); sc != nil && sc.kind != jNull {
 		if sc.kind != jArray {
-			d.errAt(sc.off, join(path, "syscalls"), "expected an array, found %s", sc.kind)
+			d.errAt(sc.at(), d.join(path, "syscalls"), "expected an array, found %s", sc.kind)
 		} else {
 			for i, el := range sc.arr {
-				if e := d.entry(el, index(join(path, "syscalls"), i)); e != nil {
+				if e := d.entry(el, d.index(d.join(path, "syscalls"), i)); e != nil {
 					e.Index = i
 					p.Syscalls = append(p.Syscalls, e)
 				}
@@ -406,7 +456,7 @@ func (d *decoder) profile(p *Profile, v *jvalue, path string) {
 		}
 	}
 	if f := v.member("flags"); f != nil && f.kind != jNull {
-		flags, offs, _ := d.strings(f, join(path, "flags"))
+		flags, offs, _ := d.strings(f, d.join(path, "flags"))
 		p.FlagsGiven = true
 		p.Flags = []string{}
 		for i, fl := range flags {
@@ -419,17 +469,17 @@ func (d *decoder) profile(p *Profile, v *jvalue, path string) {
 				if s, ok := abi.Closest(fl, knownFlags); ok {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}
-				d.errAt(offs[i], index(join(path, "flags"), i), "%s", msg)
+				d.errAt(offs[i], d.index(d.join(path, "flags"), i), "%s", msg)
 				continue
 			}
 			p.Flags = append(p.Flags, fl)
 		}
 	}
 	if lp := v.member("listenerPath"); lp != nil {
-		p.ListenerPath, _ = d.str(lp, join(path, "listenerPath"))
+		p.ListenerPath, _ = d.str(lp, d.join(path, "listenerPath"))
 	}
 	if lm := v.member("listenerMetadata"); lm != nil {
-		p.ListenerMetadata, _ = d.str(lm, join(path, "listenerMetadata"))
+		p.ListenerMetadata, _ = d.str(lm, d.join(path, "listenerMetadata"))
 	}
 }
 
@@ -437,7 +487,7 @@ func (d *decoder) arches(v *jvalue, path string) []Arch {
 	names, offs, _ := d.strings(v, path)
 	var out []Arch
 	for i, n := range names {
-		out = append(out, d.arch(n, offs[i], index(path, i)))
+		out = append(out, d.arch(n, offs[i], d.index(path, i)))
 	}
 	return out
 }
@@ -488,7 +538,7 @@ var actionNames = func() []string {
 // containers-only errno name, which wins).
 func (d *decoder) action(v, ret, errName *jvalue, path, retPath, namePath string) Action {
 	s, ok := d.str(v, path)
-	a := Action{Name: s, Pos: d.pos(v.off)}
+	a := Action{Name: s, Pos: d.pos(v.at())}
 	if !ok {
 		return a
 	}
@@ -498,7 +548,7 @@ func (d *decoder) action(v, ret, errName *jvalue, path, retPath, namePath string
 		if c, ok := abi.Closest(s, actionNames); ok {
 			msg += fmt.Sprintf(" (did you mean %q?)", c)
 		}
-		d.errAt(v.off, path, "%s", msg)
+		d.errAt(v.at(), path, "%s", msg)
 		return a
 	}
 	a.Ret = base
@@ -508,7 +558,7 @@ func (d *decoder) action(v, ret, errName *jvalue, path, retPath, namePath string
 	}
 	if ret != nil && ret.kind != jNull {
 		if !takesData {
-			d.errAt(ret.off, retPath, "errnoRet is only allowed with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", s)
+			d.errAt(ret.at(), retPath, "errnoRet is only allowed with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", s)
 		} else if n, ok := d.uint(ret, retPath, math.MaxUint16); ok {
 			a.Ret = base | uint32(n)
 		}
@@ -520,13 +570,13 @@ func (d *decoder) action(v, ret, errName *jvalue, path, retPath, namePath string
 		case name == "":
 			// containers writes "" for "not set".
 		case !takesData:
-			d.errAt(errName.off, namePath, "errno is only allowed with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", s)
+			d.errAt(errName.at(), namePath, "errno is only allowed with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not %s", s)
 		default:
 			n, err := strconv.ParseUint(name, 10, 16)
 			if err != nil {
 				e, found := abi.Errno(name)
 				if !found {
-					d.errAt(errName.off, namePath, "unknown errno name %q", name)
+					d.errAt(errName.at(), namePath, "unknown errno name %q", name)
 					return a
 				}
 				n = uint64(e)
@@ -541,89 +591,100 @@ func (d *decoder) entry(v *jvalue, path string) *Entry {
 	if !d.fields(v, path, "names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes") {
 		return nil
 	}
-	e := &Entry{Pos: d.pos(v.off)}
+	e := &Entry{Pos: d.pos(v.at())}
 	nameV, namesV := v.member("name"), v.member("names")
 	if nameV != nil && namesV != nil {
-		d.errAt(nameV.off, join(path, "name"), "both \"name\" and \"names\": use \"names\"")
+		d.errAt(nameV.at(), d.join(path, "name"), "both \"name\" and \"names\": use \"names\"")
 	}
-	if namesV != nil {
-		names, offs, _ := d.strings(namesV, join(path, "names"))
-		for i, n := range names {
-			e.Names = append(e.Names, Name{n, d.pos(offs[i])})
+	switch {
+	case namesV == nil:
+	case namesV.kind == jArray && len(namesV.arr) > 0:
+		// d.strings, without its two slices: entries hold most of a
+		// profile's strings.
+		e.Names = make([]Name, 0, len(namesV.arr)+1)
+		for i, el := range namesV.arr {
+			n := el.text
+			if el.kind != jString {
+				d.str(el, d.index(d.join(path, "names"), i))
+				n = ""
+			}
+			e.Names = append(e.Names, Name{n, d.pos(el.at())})
 		}
+	default:
+		d.strings(namesV, d.join(path, "names"))
 	}
 	if nameV != nil {
-		if n, ok := d.str(nameV, join(path, "name")); ok {
-			e.Names = append(e.Names, Name{n, d.pos(nameV.off)})
+		if n, ok := d.str(nameV, d.join(path, "name")); ok {
+			e.Names = append(e.Names, Name{n, d.pos(nameV.at())})
 		}
 	}
 	for i, n := range e.Names {
 		if n.Name == "" {
-			d.errAt(d.offOf(n.Pos), index(join(path, "names"), i), "empty system call name")
+			d.errAt(d.offOf(n.Pos), d.index(d.join(path, "names"), i), "empty system call name")
 		}
 	}
 	if a := v.member("action"); a == nil {
-		d.errAt(v.off, path, "missing field \"action\"")
+		d.errAt(v.at(), path, "missing field \"action\"")
 	} else {
-		e.Action = d.action(a, v.member("errnoRet"), v.member("errno"), join(path, "action"), join(path, "errnoRet"), join(path, "errno"))
+		e.Action = d.action(a, v.member("errnoRet"), v.member("errno"), d.join(path, "action"), d.join(path, "errnoRet"), d.join(path, "errno"))
 	}
 	if args := v.member("args"); args != nil && args.kind != jNull {
 		if args.kind != jArray {
-			d.errAt(args.off, join(path, "args"), "expected an array, found %s", args.kind)
+			d.errAt(args.at(), d.join(path, "args"), "expected an array, found %s", args.kind)
 		} else {
 			for i, a := range args.arr {
-				if arg, ok := d.arg(a, index(join(path, "args"), i)); ok {
+				if arg, ok := d.arg(a, d.index(d.join(path, "args"), i)); ok {
 					e.Args = append(e.Args, arg)
 				}
 			}
 		}
 	}
 	if c := v.member("comment"); c != nil && c.kind != jNull {
-		e.Comment, _ = d.str(c, join(path, "comment"))
+		e.Comment, _ = d.str(c, d.join(path, "comment"))
 	}
 	if f := v.member("includes"); f != nil && f.kind != jNull {
-		e.Includes = d.filter(f, join(path, "includes"))
+		e.Includes = d.filter(f, d.join(path, "includes"))
 	}
 	if f := v.member("excludes"); f != nil && f.kind != jNull {
-		e.Excludes = d.filter(f, join(path, "excludes"))
+		e.Excludes = d.filter(f, d.join(path, "excludes"))
 	}
 	return e
 }
 
 // offOf maps a position back to its byte offset (positions are made by pos).
-func (d *decoder) offOf(p diag.Pos) int { return d.lines[p.Line-1] + p.Col - 1 }
+func (d *decoder) offOf(p diag.Pos) int { return lineStarts(d.src)[p.Line-1] + p.Col - 1 }
 
 func (d *decoder) arg(v *jvalue, path string) (Arg, bool) {
 	if !d.fields(v, path, "index", "value", "valueTwo", "op") {
 		return Arg{}, false
 	}
-	a := Arg{Pos: d.pos(v.off)}
+	a := Arg{Pos: d.pos(v.at())}
 	ok := true
 	if iv := v.member("index"); iv == nil {
-		d.errAt(v.off, path, "missing field \"index\"")
+		d.errAt(v.at(), path, "missing field \"index\"")
 		ok = false
-	} else if n, good := d.uint(iv, join(path, "index"), math.MaxUint64); !good {
+	} else if n, good := d.uint(iv, d.join(path, "index"), math.MaxUint64); !good {
 		ok = false
 	} else if n > 5 {
-		d.errAt(iv.off, join(path, "index"), "argument index %d out of range (system calls have arguments 0 to 5)", n)
+		d.errAt(iv.at(), d.join(path, "index"), "argument index %d out of range (system calls have arguments 0 to 5)", n)
 		ok = false
 	} else {
 		a.Index = int(n)
 	}
 	if vv := v.member("value"); vv != nil {
-		n, good := d.uint(vv, join(path, "value"), math.MaxUint64)
+		n, good := d.uint(vv, d.join(path, "value"), math.MaxUint64)
 		ok = ok && good
 		a.Value = n
 	}
 	if vv := v.member("valueTwo"); vv != nil {
-		n, good := d.uint(vv, join(path, "valueTwo"), math.MaxUint64)
+		n, good := d.uint(vv, d.join(path, "valueTwo"), math.MaxUint64)
 		ok = ok && good
 		a.ValueTwo = n
 	}
 	if ov := v.member("op"); ov == nil {
-		d.errAt(v.off, path, "missing field \"op\"")
+		d.errAt(v.at(), path, "missing field \"op\"")
 		ok = false
-	} else if s, good := d.str(ov, join(path, "op")); !good {
+	} else if s, good := d.str(ov, d.join(path, "op")); !good {
 		ok = false
 	} else {
 		found := false
@@ -637,7 +698,7 @@ func (d *decoder) arg(v *jvalue, path string) (Arg, bool) {
 			if c, good := abi.Closest(s, opNames[:]); good {
 				msg += fmt.Sprintf(" (did you mean %q?)", c)
 			}
-			d.errAt(ov.off, join(path, "op"), "%s", msg)
+			d.errAt(ov.at(), d.join(path, "op"), "%s", msg)
 			ok = false
 		}
 	}
@@ -645,27 +706,27 @@ func (d *decoder) arg(v *jvalue, path string) (Arg, bool) {
 }
 
 func (d *decoder) filter(v *jvalue, path string) Filter {
-	f := Filter{Pos: d.pos(v.off)}
+	f := Filter{Pos: d.pos(v.at())}
 	if !d.fields(v, path, "arches", "caps", "minKernel") {
 		return f
 	}
 	if a := v.member("arches"); a != nil {
-		f.Arches, _, _ = d.strings(a, join(path, "arches"))
+		f.Arches, _, _ = d.strings(a, d.join(path, "arches"))
 	}
 	if c := v.member("caps"); c != nil {
-		caps, offs, _ := d.strings(c, join(path, "caps"))
+		caps, offs, _ := d.strings(c, d.join(path, "caps"))
 		for i, cp := range caps {
 			if !strings.HasPrefix(cp, "CAP_") || strings.ToUpper(cp) != cp {
-				d.errAt(offs[i], index(join(path, "caps"), i), "capability %q is not spelled CAP_NAME", cp)
+				d.errAt(offs[i], d.index(d.join(path, "caps"), i), "capability %q is not spelled CAP_NAME", cp)
 			}
 		}
 		f.Caps = caps
 	}
 	if m := v.member("minKernel"); m != nil && m.kind != jNull {
-		if s, ok := d.str(m, join(path, "minKernel")); ok && s != "" {
+		if s, ok := d.str(m, d.join(path, "minKernel")); ok && s != "" {
 			ver, err := kver.Parse(s)
 			if err != nil {
-				d.errAt(m.off, join(path, "minKernel"), "bad kernel version %q (want X.Y)", s)
+				d.errAt(m.at(), d.join(path, "minKernel"), "bad kernel version %q (want X.Y)", s)
 			} else {
 				f.MinKernel, f.HasMinKernel = kver.Version{Major: ver.Major, Minor: ver.Minor}, true
 			}

@@ -2,7 +2,6 @@ package converter
 
 import (
 	"fmt"
-	"hash/fnv"
 	"sort"
 	"strings"
 
@@ -162,7 +161,10 @@ func treeRules(s *ssys, bits32 bool) ([]xrule, error) {
 			case 0:
 				continue
 			case -1:
-				p = append(append([]xcond(nil), prefix...), cond)
+				// prefix's backing array is shared along the walk: a
+				// deeper call only writes past its own prefix, which no
+				// caller reads again, and rules take a copy.
+				p = append(prefix, cond)
 			}
 			next := c.nxt
 			cont := func(p []xcond) {
@@ -172,7 +174,7 @@ func treeRules(s *ssys, bits32 bool) ([]xrule, error) {
 			}
 			switch {
 			case hasAct:
-				out = append(out, xrule{Conds: p, Action: act})
+				out = append(out, xrule{Conds: append([]xcond(nil), p...), Action: act})
 			case sub != nil:
 				if e := walk(head(sub), p, cont); e != nil && err == nil {
 					err = e
@@ -311,7 +313,9 @@ func setMergeable(a, b *xrule) (int, bool) {
 	return diff, diff >= 0
 }
 
-// key renders rules canonically, to compare rule lists.
+// rulesKey renders rules canonically, to tell rule lists apart by a string
+// (Convert groups hosts by it); rulesKey(a) == rulesKey(b) exactly when
+// rulesEqual(a, b).
 func rulesKey(rules []xrule) string {
 	var b strings.Builder
 	for _, r := range rules {
@@ -321,6 +325,32 @@ func rulesKey(rules []xrule) string {
 		fmt.Fprintf(&b, "=>%x;", r.Action)
 	}
 	return b.String()
+}
+
+// rulesEqual reports whether two rule lists are the same, condition for
+// condition (a set is compared by its values; nil and empty are alike).
+func rulesEqual(a, b []xrule) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Action != y.Action || len(x.Conds) != len(y.Conds) {
+			return false
+		}
+		for k := range x.Conds {
+			c, d := &x.Conds[k], &y.Conds[k]
+			if c.Arg != d.Arg || c.Part != d.Part || c.Mask != d.Mask || c.Op != d.Op || c.Val != d.Val || len(c.Set) != len(d.Set) {
+				return false
+			}
+			for j := range c.Set {
+				if c.Set[j] != d.Set[j] {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // Socket and IPC calls libseccomp multiplexes on i386: name → the call
@@ -348,27 +378,23 @@ func knownToLibseccomp(name string) bool {
 	return s || i
 }
 
-// scmpCall is one seccomp_rule_add call runc makes.
-type scmpCall struct {
-	Name   string
-	Action uint32
-	Conds  []scond // sorted by index, one per index
-	Entry  *Entry
-	NameAt int // index into Entry.Names
-}
+// unconditional is the conditions of an entry without args: one call with
+// none. Shared, never modified.
+var unconditional = [][]scond{nil}
 
-// runcCalls is how runc turns one entry name into seccomp_rule_add calls:
-// conditions are ANDed unless two test the same argument, in which case
-// every condition becomes its own rule.
-func runcCalls(e *Entry, nameAt int) []scmpCall {
-	name := e.Names[nameAt].Name
+// runcConds is how runc turns an entry's args into seccomp_rule_add calls,
+// the same for each of its names: one call with the conditions ANDed
+// (sorted by index), unless two test the same argument, in which case
+// every condition becomes a call of its own.
+func runcConds(e *Entry) [][]scond {
+	if len(e.Args) == 0 {
+		return unconditional
+	}
 	var counts [6]int
+	split := false
 	for _, a := range e.Args {
 		counts[a.Index]++
-	}
-	split := false
-	for _, c := range counts {
-		split = split || c > 1
+		split = split || counts[a.Index] > 1
 	}
 	conv := func(a Arg) scond {
 		if a.Op == OpMaskedEQ {
@@ -376,22 +402,19 @@ func runcCalls(e *Entry, nameAt int) []scmpCall {
 		}
 		return scond{arg: a.Index, op: a.Op, mask: ^uint64(0), datum: a.Value}
 	}
-	if len(e.Args) == 0 {
-		return []scmpCall{{Name: name, Action: e.Action.Ret, Entry: e, NameAt: nameAt}}
+	all := make([]scond, len(e.Args))
+	for i, a := range e.Args {
+		all[i] = conv(a)
 	}
 	if split {
-		var out []scmpCall
-		for _, a := range e.Args {
-			out = append(out, scmpCall{Name: name, Action: e.Action.Ret, Conds: []scond{conv(a)}, Entry: e, NameAt: nameAt})
+		out := make([][]scond, len(all))
+		for i := range all {
+			out[i] = all[i : i+1 : i+1]
 		}
 		return out
 	}
-	var conds []scond
-	for _, a := range e.Args {
-		conds = append(conds, conv(a))
-	}
-	sort.Slice(conds, func(i, j int) bool { return conds[i].arg < conds[j].arg })
-	return []scmpCall{{Name: name, Action: e.Action.Ret, Conds: conds, Entry: e, NameAt: nameAt}}
+	sort.Slice(all, func(i, j int) bool { return all[i].arg < all[j].arg })
+	return [][]scond{all}
 }
 
 // abiRule is one db_rule_add on one ABI.
@@ -404,49 +427,35 @@ type abiRule struct {
 	pseudo bool
 }
 
-// perABI is what libseccomp adds to one ABI's database for a call: nothing
-// for a name the ABI lacks; on i386, a socket or IPC call also (or only)
-// becomes a rule on socketcall/ipc with the call number in argument 0,
-// replacing whatever argument 0 condition the rule had.
-func perABI(a *abi.ABI, c scmpCall) []abiRule {
-	var out []abiRule
-	if a == abi.X86 {
-		mux, num := "", uint64(0)
-		if n, ok := socketCalls[c.Name]; ok {
-			mux, num = "socketcall", n
-		} else if n, ok := ipcCalls[c.Name]; ok {
-			mux, num = "ipc", n
-		}
-		if mux != "" {
-			if nr, ok := a.Nr(mux); ok {
-				conds := []scond{{arg: 0, op: OpEQ, mask: ^uint64(0), datum: num}}
-				for _, s := range c.Conds {
-					if s.arg != 0 {
-						conds = append(conds, s)
-					}
+// perABI is what libseccomp adds to ABI a (abi.All[ai]) for a call on the
+// system call si: nothing for a name the ABI lacks; on i386, a socket or IPC
+// call also (or only) becomes a rule on socketcall/ipc with the call number
+// in argument 0, replacing whatever argument 0 condition the rule had. The
+// rules are kept in buf, because this runs for every name and ABI.
+func perABI(buf *[2]abiRule, a *abi.ABI, ai int, si *sysInfo, conds []scond) []abiRule {
+	out := buf[:0]
+	if a == abi.X86 && si.mux != "" {
+		if nr, ok := a.Nr(si.mux); ok {
+			mc := make([]scond, 1, 1+len(conds))
+			mc[0] = scond{arg: 0, op: OpEQ, mask: ^uint64(0), datum: si.muxNum}
+			for _, s := range conds {
+				if s.arg != 0 {
+					mc = append(mc, s)
 				}
-				out = append(out, abiRule{nr: nr, conds: conds, muxed: true})
 			}
+			out = append(out, abiRule{nr: nr, conds: mc, muxed: true})
 		}
 	}
-	if nr, ok := a.Nr(c.Name); ok {
-		out = append(out, abiRule{nr: nr, conds: c.Conds})
+	if si.has[ai] {
+		out = append(out, abiRule{nr: si.nr[ai], conds: conds})
 	} else if a != abi.X86 {
 		// libseccomp still files the rule under the name's negative
 		// pseudo number, where it never reaches the BPF but can still
 		// conflict with another rule for the same name (EEXIST). i386 drops
 		// such rules instead (its rule_add hook handles them).
-		out = append(out, abiRule{nr: pseudoNr(c.Name), conds: c.Conds, pseudo: true})
+		out = append(out, abiRule{nr: si.pseudo, conds: conds, pseudo: true})
 	}
 	return out
-}
-
-// pseudoNr stands for libseccomp's __PNR_* number of a name: negative, one
-// per name, the same on every ABI.
-func pseudoNr(name string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(name))
-	return uint32(-int32(1000 + h.Sum32()%0x3fffffff))
 }
 
 // normalize rewrites the unmasked tests of each argument as one 64-bit range

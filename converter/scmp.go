@@ -1,6 +1,10 @@
 package converter
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/secc-lang/secc/compiler/abi"
+)
 
 // A model of how libseccomp 2.5.4 stores the rules of one architecture
 // (src/db.c) and what the BPF it generates from them decides
@@ -54,10 +58,56 @@ type ssys struct {
 // sdb is one architecture's rule database (struct db_filter).
 type sdb struct {
 	bits32 bool // libseccomp's ARCH_SIZE_32: only low words are tested
-	sys    map[int32]*ssys
+	// The entries by number: the ABI's numbers (less its NrBase) are
+	// small and index low, when there are many; pseudo numbers and ARM's
+	// private calls go to high. A map for hundreds of numbers cost more
+	// than the rest of lowering.
+	base uint32
+	low  []*ssys
+	high map[int32]*ssys
+	slab []ssys // entries are allocated from here, a chunk at a time
 }
 
-func newSDB(bits32 bool) *sdb { return &sdb{bits32: bits32, sys: map[int32]*ssys{}} }
+// lowNrs bounds the numbers sdb keeps in its slice.
+const lowNrs = 1024
+
+// newSDB makes an empty database for ABI a; size is the number of system
+// calls expected, to allocate their entries in one go. A few entries do
+// without the slice.
+func newSDB(a *abi.ABI, size int) *sdb {
+	db := &sdb{bits32: a.Bits == 32, base: a.NrBase, slab: make([]ssys, 0, size)}
+	if size > 64 {
+		db.low = make([]*ssys, lowNrs)
+	}
+	return db
+}
+
+// lookup is the entry for nr, or nil.
+func (db *sdb) lookup(nr int32) *ssys {
+	if i := uint32(nr) - db.base; i < uint32(len(db.low)) {
+		return db.low[i]
+	}
+	return db.high[nr]
+}
+
+// insert files a new entry for nr.
+func (db *sdb) insert(nr int32) *ssys {
+	if len(db.slab) == cap(db.slab) {
+		// Earlier entries stay where they are: a new chunk.
+		db.slab = make([]ssys, 0, max(16, cap(db.slab)))
+	}
+	db.slab = append(db.slab, ssys{nr: nr})
+	s := &db.slab[len(db.slab)-1]
+	if i := uint32(nr) - db.base; i < uint32(len(db.low)) {
+		db.low[i] = s
+	} else {
+		if db.high == nil {
+			db.high = map[int32]*ssys{}
+		}
+		db.high[nr] = s
+	}
+	return s
+}
 
 // errExist is libseccomp's -EEXIST: the new rule conflicts with one already
 // added (same test, different action) and seccomp_rule_add fails, which
@@ -239,6 +289,24 @@ func treeRemove(tree **snode, target *snode) int {
 			return cnt
 		}
 	}
+}
+
+// sameTree reports whether two trees test the same words in the same
+// order with the same actions, level by level, so that treeRules reads the
+// same rules from both.
+func sameTree(a, b *snode) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	for a, b = head(a), head(b); a != nil && b != nil; a, b = a.nxt, b.nxt {
+		if a.arg != b.arg || a.hi != b.hi || a.op != b.op || a.mask != b.mask || a.datum != b.datum ||
+			a.hasActT != b.hasActT || a.hasActF != b.hasActF ||
+			a.hasActT && a.actT != b.actT || a.hasActF && a.actF != b.actF ||
+			!sameTree(a.nxtT, b.nxtT) || !sameTree(a.nxtF, b.nxtF) {
+			return false
+		}
+	}
+	return a == nil && b == nil
 }
 
 // actCheck reports whether every action in the tree equals action.
@@ -618,8 +686,23 @@ func gen32(conds []scond, action uint32) *ssys {
 }
 
 // add is db_rule_add: conds must be sorted by argument index with at most
-// one condition per index.
-func (db *sdb) add(nr int32, conds []scond, action uint32) error {
+// one condition per index. It returns the system call's entry, which stays
+// the same for later rules on nr.
+func (db *sdb) add(nr int32, conds []scond, action uint32) (*ssys, error) {
+	sx := db.lookup(nr)
+	if len(conds) == 0 {
+		// The common case, an unconditional rule, without building a
+		// chain: it is db_rule_add's outcome for an empty chain below.
+		switch {
+		case sx == nil:
+			sx = db.insert(nr)
+			sx.action = action
+		case sx.chains != nil:
+			treePut(&sx.chains)
+			sx.chains, sx.action = nil, action
+		}
+		return sx, nil
+	}
 	var sNew *ssys
 	if db.bits32 {
 		sNew = gen32(conds, action)
@@ -627,25 +710,25 @@ func (db *sdb) add(nr int32, conds []scond, action uint32) error {
 		sNew = gen64(conds, action)
 	}
 	sNew.nr = nr
-	sx := db.sys[nr]
 	removed := false
 	for {
 		switch {
 		case sx == nil:
-			db.sys[nr] = sNew
-			return nil
+			sx = db.insert(nr)
+			sx.chains, sx.action = sNew.chains, sNew.action
+			return sx, nil
 		case sx.chains == nil:
 			if removed {
 				sx.chains, sx.action = sNew.chains, sNew.action
 			}
 			// Otherwise an unconditional rule is already there: it wins,
 			// the first one added among several.
-			return nil
+			return sx, nil
 		case sNew.chains == nil:
 			// An unconditional rule replaces every conditional one.
 			treePut(&sx.chains)
 			sx.chains, sx.action = nil, action
-			return nil
+			return sx, nil
 		}
 		st := &pruneState{sx: sx, action: action}
 		if prune(&sx.chains, sNew.chains, st) > 0 {
@@ -654,12 +737,12 @@ func (db *sdb) add(nr int32, conds []scond, action uint32) error {
 				continue
 			}
 		} else if st.flags&stRedundant == stRedundant {
-			return nil
+			return sx, nil
 		}
 		if err := treeAdd(&sx.chains, sNew.chains); err != nil {
-			return err
+			return sx, err
 		}
 		treePut(&sNew.chains)
-		return nil
+		return sx, nil
 	}
 }

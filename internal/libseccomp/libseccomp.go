@@ -89,11 +89,13 @@ func check(call string, rc C.int) error {
 	return nil
 }
 
-// Build makes the filter runc would make from the lowered profile l:
-// seccomp_init with the default action, the bad-ABI action, the ABIs (the
-// native one removed when not listed), optimization level optLevel (1 or
-// 2), one seccomp_rule_add_array per call with names libseccomp cannot
-// resolve skipped, and returns the exported BPF.
+// Build makes the filter runc would make from the lowered profile l on a
+// host of l's target: seccomp_init with the default action (which starts
+// the filter with the native ABI), the bad-ABI action, the ABIs added (the
+// native one is never removed, even when the profile does not list it),
+// optimization level optLevel (1 or 2), one seccomp_rule_add_array per
+// call with names libseccomp cannot resolve skipped, and returns the
+// exported BPF.
 func Build(l *converter.Lowered, optLevel int) ([]xbpf.RawInstruction, error) {
 	var prog []xbpf.RawInstruction
 	err := build(l, optLevel, func(ctx C.scmp_filter_ctx) (err error) {
@@ -134,21 +136,25 @@ func build(l *converter.Lowered, optLevel int, out func(C.scmp_filter_ctx) error
 	if err := check("seccomp_attr_set(CTL_OPTIMIZE)", C.seccomp_attr_set(ctx, C.SCMP_FLTATR_CTL_OPTIMIZE, C.uint32_t(optLevel))); err != nil {
 		return err
 	}
-	native := C.seccomp_arch_native()
-	keepNative := false
-	for _, a := range l.ABIs {
-		t := token(a)
-		if t == native {
-			keepNative = true
-			continue
+	// seccomp_init starts the filter with the machine's native ABI. To stand
+	// for a host of l's target on this machine, swap it for the target's
+	// native ABI: that is where runc's filter starts there.
+	if machine, native := C.seccomp_arch_native(), token(l.Target.Native); machine != native {
+		if err := check("seccomp_arch_add("+l.Target.Native.Name+")", C.seccomp_arch_add(ctx, native)); err != nil {
+			return err
 		}
-		if err := check("seccomp_arch_add("+a.Name+")", C.seccomp_arch_add(ctx, t)); err != nil {
+		if err := check("seccomp_arch_remove(machine)", C.seccomp_arch_remove(ctx, machine)); err != nil {
 			return err
 		}
 	}
-	if !keepNative {
-		if err := check("seccomp_arch_remove(native)", C.seccomp_arch_remove(ctx, native)); err != nil {
-			return err
+	// Then what runc does: add every ABI of the profile, never remove
+	// one, and take EEXIST (already there, as the native one is) as
+	// success, as libseccomp-golang's AddArch does.
+	for _, a := range l.ABIs {
+		if rc := C.seccomp_arch_add(ctx, token(a)); rc != -C.EEXIST {
+			if err := check("seccomp_arch_add("+a.Name+")", rc); err != nil {
+				return err
+			}
 		}
 	}
 	for _, c := range l.Calls {
