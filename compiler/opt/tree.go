@@ -119,6 +119,7 @@ type solver struct {
 	// split is k for a JGE at ivs[k].Lo, -1 for a JEQ chain, -2 for a leaf.
 	best   [][]float64
 	split  [][]int32
+	maxLen []int        // per level, the longest range its tables hold
 	mm     []int        // min over trees of the longest depth+cost, [i*n+j]
 	chains []*chainInfo // the JEQ chains, [i*n+j]; nil where none fits
 }
@@ -185,22 +186,42 @@ func (s *solver) minMax() int {
 // solveAll fills the tables, with a path limit when limit ≥ 0.
 func (s *solver) solveAll(limit int) {
 	s.limit = limit
+	n := s.n
 	levels := 1
 	if limit >= 0 {
 		levels = limit + 1
 	}
-	n := s.n
+	// At depth d only ranges that fit under the limit from there exist;
+	// deep levels hold short ranges only, so each level stores ranges up to
+	// its longest feasible one.
+	s.maxLen = make([]int, levels+1)
+	total := 0
+	for d := 0; d < levels; d++ {
+		ml := n
+		if limit >= 0 {
+			ml = 0
+			for i := 0; i < n; i++ {
+				for j := i + ml; j < n; j++ {
+					if d+s.mm[i*n+j] <= limit {
+						ml = j - i + 1
+					}
+				}
+			}
+		}
+		s.maxLen[d] = ml
+		total += n * ml
+	}
+	best, split := make([]float64, total), make([]int32, total)
 	s.best = make([][]float64, levels+1)
 	s.split = make([][]int32, levels+1)
-	best, split := make([]float64, (levels+1)*n*n), make([]int32, (levels+1)*n*n)
-	for d := range s.best {
-		s.best[d], s.split[d] = best[d*n*n:(d+1)*n*n], split[d*n*n:(d+1)*n*n]
-	}
-	for i := range s.best[levels] {
-		s.best[levels][i] = infinite
+	off := 0
+	for d := 0; d < levels; d++ {
+		size := n * s.maxLen[d]
+		s.best[d], s.split[d] = best[off:off+size], split[off:off+size]
+		off += size
 	}
 	for d := levels - 1; d >= 0; d-- {
-		for length := 1; length <= n; length++ {
+		for length := 1; length <= s.maxLen[d]; length++ {
 			for i := 0; i+length-1 < n; i++ {
 				s.solve(d, i, i+length-1)
 			}
@@ -217,11 +238,20 @@ func (s *solver) child(d int) int {
 	return d + 1
 }
 
+// at is the index of range i..j in level d's tables, or -1 when the range
+// does not fit at that depth.
+func (s *solver) at(d, i, j int) int {
+	ml := s.maxLen[d]
+	if j-i >= ml {
+		return -1
+	}
+	return i*ml + j - i
+}
+
 func (s *solver) solve(d, i, j int) {
-	n := s.n
-	at := i*n + j
+	at := s.at(d, i, j)
 	best, split := s.best[d], s.split[d]
-	if s.limit >= 0 && d+s.mm[at] > s.limit {
+	if s.limit >= 0 && d+s.mm[i*s.n+j] > s.limit {
 		best[at] = infinite
 		return
 	}
@@ -229,27 +259,29 @@ func (s *solver) solve(d, i, j int) {
 		best[at], split[at] = 0, -2
 		return
 	}
-	sub := s.best[s.child(d)]
-	// The best split moves right as a range grows (Knuth's observation for
-	// optimal search trees): look only between the best splits of the two
-	// ranges one shorter, when both are splits.
-	lo, hi := i+1, j
-	if j-i >= 2 {
-		if a, b := split[at-1], split[at+n]; a >= 0 && b >= 0 && int(a) <= int(b) {
-			lo, hi = max(lo, int(a)), min(hi, int(b))
-		}
-	}
-	// The subtrees of a split at k are i..k-1 and k..j.
 	b, bk := infinite, int32(0)
-	left, right := i*n+lo-1, lo*n+j
-	for k := lo; k <= hi; k++ {
-		if v := sub[left] + sub[right]; v < b {
-			b, bk = v, int32(k)
+	if cd := s.child(d); s.maxLen[cd] > 0 {
+		sub, cml := s.best[cd], s.maxLen[cd]
+		// Both parts of a split at k (i..k-1 and k..j) must fit a level down.
+		lo, hi := max(i+1, j-cml+1), min(j, i+cml)
+		// The best split moves right as a range grows (Knuth's observation
+		// for optimal search trees): look only between the best splits of
+		// the two ranges one shorter, when both are splits.
+		if j-i >= 2 {
+			if a, c := split[s.at(d, i, j-1)], split[s.at(d, i+1, j)]; a >= 0 && c >= 0 && a <= c {
+				lo, hi = max(lo, int(a)), min(hi, int(c))
+			}
 		}
-		left++
-		right += n
+		left, right := i*cml+lo-1-i, lo*cml+j-lo
+		for k := lo; k <= hi; k++ {
+			if v := sub[left] + sub[right]; v < b {
+				b, bk = v, int32(k)
+			}
+			left++
+			right += cml - 1
+		}
+		b += s.weight(i, j)*s.depthPrice + s.testPrice
 	}
-	b += s.weight(i, j)*s.depthPrice + s.testPrice
 	if c, ok := s.chain(d, i, j); ok && c < b {
 		b, bk = c, -1
 	}
@@ -313,7 +345,7 @@ func (s *solver) sortPoints(pts []int) {
 
 // build turns the recorded choices into a tree.
 func (s *solver) build(i, j, d int) *Tree {
-	k := int(s.split[d][i*s.n+j])
+	k := int(s.split[d][s.at(d, i, j)])
 	switch {
 	case i == j:
 		return &Tree{Leaf: s.ivs[i].Node}

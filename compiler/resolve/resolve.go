@@ -154,6 +154,9 @@ func (r *resolver) cond(e lang.Expr) Cond {
 	case *lang.Compare:
 		return r.compare(e.Var, e.Mask, e.Op, e.Value)
 	case *lang.InSet:
+		if e.Var.Kind == lang.VarSyscall && e.Mask == nil {
+			return r.nrSet(e)
+		}
 		var terms Or
 		for _, el := range e.Elems {
 			if el.Hi == nil {
@@ -170,6 +173,34 @@ func (r *resolver) cond(e lang.Expr) Cond {
 		return r.inKernel(e)
 	}
 	panic(fmt.Sprintf("resolve: unknown expression %T", e))
+}
+
+// nrSet resolves `$syscall in (…)` straight into one set of numbers: the
+// common shape of allow-lists, with hundreds of names.
+func (r *resolver) nrSet(e *lang.InSet) Cond {
+	ranges := make([]Range, 0, len(e.Elems))
+	for _, el := range e.Elems {
+		lo := r.value(e.Var, el.Lo)
+		if !lo.ok || lo.absent {
+			continue
+		}
+		hi := lo
+		if el.Hi != nil {
+			if hi = r.value(e.Var, el.Hi); !hi.ok || hi.absent {
+				continue
+			}
+			if lo.val > hi.val {
+				r.diags.Add(el.Lo.Pos(), "range %d..%d on %s: low end exceeds high end", lo.val, hi.val, r.abi.Name)
+				continue
+			}
+		}
+		ranges = append(ranges, Range{uint32(lo.val), uint32(hi.val)})
+	}
+	var c Cond = NrIn{SetOf(ranges...)}
+	if e.Negated {
+		c = Not{c}
+	}
+	return c
 }
 
 func (r *resolver) inKernel(e *lang.InKernel) Cond {

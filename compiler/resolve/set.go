@@ -1,7 +1,9 @@
 package resolve
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -21,7 +23,7 @@ func SetOf(rs ...Range) Set {
 		return nil
 	}
 	s := append(Set(nil), rs...)
-	sort.Slice(s, func(i, j int) bool { return s[i].Lo < s[j].Lo })
+	slices.SortFunc(s, func(a, b Range) int { return cmp.Compare(a.Lo, b.Lo) })
 	out := s[:1]
 	for _, r := range s[1:] {
 		last := &out[len(out)-1]
