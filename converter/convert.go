@@ -31,7 +31,11 @@ func (p *Profile) Convert() (*lang.File, diag.List) {
 	comment := func(format string, args ...any) {
 		f.Items = append(f.Items, &lang.Directive{Text: "// " + fmt.Sprintf(format, args...)})
 	}
-	comment("Converted from %s by secc convert.", baseName(p.Name))
+	if name := baseName(p.Name); name != "-" && name != "<stdin>" {
+		comment("Converted from %s by secc convert.", name)
+	} else {
+		comment("Converted by secc convert.")
+	}
 	if abis := p.abiSummary(); abis != "" {
 		comment("ABIs accepted (pass them to secc compile with --abi): %s.", abis)
 	}

@@ -213,6 +213,10 @@ func cmdCompile(args []string) int {
 	var res *compiler.Result
 	var sources diag.Sources
 	if builtin != "" {
+		if _, _, err := builtinSource(builtin); err != nil {
+			fmt.Fprintf(os.Stderr, "secc compile: %v\n", err)
+			return exitUsage
+		}
 		res, sources, err = compileBuiltin(builtin, src, opts)
 	} else {
 		res, sources, err = compileInput(pos[0], src, opts)

@@ -107,6 +107,9 @@ func writeOutput(path string, data []byte, binary bool) error {
 		_, err := os.Stdout.Write(data)
 		return err
 	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory: name the output file", path)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
