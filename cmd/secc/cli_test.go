@@ -668,7 +668,7 @@ func TestCompileBuiltin(t *testing.T) {
 		t.Errorf("container-default allows kexec_load")
 	}
 	cli(t, "audit", out).expect(t, 0)
-	cli(t, "compile", "--builtin", "no-such-policy").expect(t, 1).stderrHas(t, "container-default")
+	cli(t, "compile", "--builtin", "no-such-policy").expect(t, 2).stderrHas(t, "container-default")
 }
 
 func TestCompileJSONProfiles(t *testing.T) {
