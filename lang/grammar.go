@@ -31,6 +31,13 @@ import (
 // (2.7 ms against 0.2 ms). The hand-written part is plain LL(1) recursive
 // descent over participle's PeekingLexer.
 //
+// participle copies every token into a buffer it grows by doubling, and
+// the elements of long sets are most of the tokens of a policy. So the
+// scanner folds a well-formed set after 'in' into one token (scanner.set)
+// and the converter reads the elements again from the text. A parse that
+// finds anything to report is run again without folding, so that no
+// diagnostic depends on it.
+//
 // Some shapes are accepted more loosely than the language allows and
 // checked while building the AST, where the message can be precise: the
 // rule's "=>" and ";" are optional here ("expected ';' after action"), and
@@ -65,46 +72,55 @@ type gAction struct {
 
 // gCond is a condition. End is the position of the token after it: the
 // arrow, when there is one.
+//
+// The nodes of a condition are held by value wherever the tree allows, so
+// that a condition costs a few allocations rather than one per node.
 type gCond struct {
-	X   *gOr
+	X   gOr
 	End lexer.Position
 }
 
-type gOr struct{ And []*gAnd }
+type gOr struct{ And []gAnd }
 
-type gAnd struct{ Unary []*gUnary }
+type gAnd struct{ Unary []gUnary }
 
+// gUnary is '!' Not, or Prim when Not is nil.
 type gUnary struct {
 	Pos  lexer.Position
 	Not  *gUnary
-	Prim *gPrimary
+	Prim gPrimary
 }
 
 type gPrimary struct {
-	Pos   lexer.Position
-	End   lexer.Position // of the token after the primary
-	Group *gOr
-	Bool  string
-	Var   lexer.Token
-	Mask  *gValue
-	Tail  *gTail
+	Pos     lexer.Position
+	End     lexer.Position // of the token after the primary
+	Group   *gOr
+	Bool    string
+	Var     lexer.Token
+	HasMask bool
+	Mask    gValue
+	HasTail bool
+	Tail    gTail
 }
 
 type gTail struct {
 	Pos    lexer.Position // of the operator, or of "not"/"in"
 	Op     string         // comparison operator; empty for a set
-	Value  *gValue
+	Value  gValue
 	Not    bool
 	Kernel *lexer.Token // the version token of KERNEL(...)
-	// Set is the tokens between the set's parentheses, already checked
-	// against the grammar: a view into participle's token buffer, so a
-	// set of 300 system calls costs no allocation here.
-	Set []lexer.Token
+	// Set is the set's '(', or the whole set folded into one token by
+	// the scanner (tokSet); either way its elements are checked against
+	// the grammar, and the converter reads them again from the text, so
+	// that a set of 300 system calls costs no allocation here.
+	Set    *lexer.Token
+	SetEnd int // offset just past the set's ')'
 }
 
-// gValue is a value; its terms point at the tokens in participle's
-// token buffer, which does not move once lexing is done. Most values have
-// one term, kept inline to save an allocation per set element.
+// gValue is a value; its terms point at tokens that do not move while
+// the tree is converted: in participle's token buffer, or, for a set
+// element, in the converter's scratch buffer. Most values have one term,
+// kept inline to save an allocation per set element.
 type gValue struct {
 	First *lexer.Token
 	More  []*lexer.Token // terms after a '|'
@@ -175,82 +191,74 @@ func (c *gCond) Parse(lex *lexer.PeekingLexer) error {
 		return participle.NextMatch
 	}
 	d := descent{lex: lex}
-	x, err := d.or()
-	if err != nil {
+	if err := d.or(&c.X); err != nil {
 		return err
 	}
-	c.X, c.End = x, lex.Peek().Pos
+	c.End = lex.Peek().Pos
 	return nil
 }
 
-func (d *descent) or() (*gOr, error) {
-	o := &gOr{}
+func (d *descent) or(o *gOr) error {
 	for {
-		a, err := d.and()
-		if err != nil {
-			return nil, err
+		o.And = append(o.And, gAnd{})
+		if err := d.and(&o.And[len(o.And)-1]); err != nil {
+			return err
 		}
-		o.And = append(o.And, a)
 		if !d.is(d.peek(), "||") {
-			return o, nil
+			return nil
 		}
 		d.next()
 	}
 }
 
-func (d *descent) and() (*gAnd, error) {
-	a := &gAnd{}
+func (d *descent) and(a *gAnd) error {
 	for {
-		u, err := d.unary()
-		if err != nil {
-			return nil, err
+		a.Unary = append(a.Unary, gUnary{})
+		if err := d.unary(&a.Unary[len(a.Unary)-1]); err != nil {
+			return err
 		}
-		a.Unary = append(a.Unary, u)
 		if !d.is(d.peek(), "&&") {
-			return a, nil
+			return nil
 		}
 		d.next()
 	}
 }
 
-func (d *descent) unary() (*gUnary, error) {
+func (d *descent) unary(u *gUnary) error {
 	t := d.peek()
-	u := &gUnary{Pos: t.Pos}
+	u.Pos = t.Pos
 	if !d.is(t, "!") {
-		p, err := d.primary()
-		u.Prim = p
-		return u, err
+		return d.primary(&u.Prim)
 	}
 	if d.depth++; d.depth > maxDepth {
-		return nil, d.fail(t, "", "condition nested too deeply (more than %d levels)", maxDepth)
+		return d.fail(t, "", "condition nested too deeply (more than %d levels)", maxDepth)
 	}
 	d.next()
-	x, err := d.unary()
+	u.Not = &gUnary{}
+	err := d.unary(u.Not)
 	d.depth--
-	u.Not = x
-	return u, err
+	return err
 }
 
-func (d *descent) primary() (*gPrimary, error) {
+func (d *descent) primary(p *gPrimary) error {
 	t := d.peek()
-	p := &gPrimary{Pos: t.Pos}
+	p.Pos = t.Pos
 	switch {
 	case d.is(t, "("):
 		if d.depth++; d.depth > maxDepth {
-			return nil, d.fail(t, "", "condition nested too deeply (more than %d levels)", maxDepth)
+			return d.fail(t, "", "condition nested too deeply (more than %d levels)", maxDepth)
 		}
 		d.next()
-		x, err := d.or()
-		if err != nil {
-			return nil, err
+		p.Group = &gOr{}
+		if err := d.or(p.Group); err != nil {
+			return err
 		}
 		d.depth--
 		if c := d.peek(); !d.is(c, ")") {
-			return nil, &syntaxError{pos: t.Pos, msg: "unbalanced parenthesis: '(' is not closed",
+			return &syntaxError{pos: t.Pos, msg: "unbalanced parenthesis: '(' is not closed",
 				hint: fmt.Sprintf("expected ')' before %s", describe(c))}
 		}
 		d.next()
-		p.Group = x
 	case t.Type == tokIdent && (t.Value == "true" || t.Value == "false"):
 		d.next()
 		p.Bool = t.Value
@@ -259,9 +267,9 @@ func (d *descent) primary() (*gPrimary, error) {
 		p.Var = *t
 		if d.is(d.peek(), "&") {
 			d.next()
-			p.Mask = &gValue{}
-			if err := d.value(p.Mask, "a mask after '&'"); err != nil {
-				return nil, err
+			p.HasMask = true
+			if err := d.value(&p.Mask, "a mask after '&'"); err != nil {
+				return err
 			}
 		}
 	default:
@@ -269,50 +277,63 @@ func (d *descent) primary() (*gPrimary, error) {
 		if t.Type == tokSyscall || t.Type == tokNumber || t.Type == tokIdent && t.Value != "in" {
 			hint = "a comparison is written VARIABLE OP VALUE, e.g. $syscall == @read"
 		}
-		return nil, d.fail(t, hint, "unexpected %s in condition", describe(t))
+		return d.fail(t, hint, "unexpected %s in condition", describe(t))
 	}
-	if tail, err := d.tail(); err != nil {
-		return nil, err
-	} else {
-		p.Tail = tail
+	has, err := d.tail(&p.Tail)
+	if err != nil {
+		return err
 	}
+	p.HasTail = has
 	p.End = d.peek().Pos
-	return p, nil
+	return nil
 }
 
-// tail parses what follows a variable; nil if nothing that can follow it
-// comes next.
-func (d *descent) tail() (*gTail, error) {
+// valueAfter names the value after each comparison operator, for messages.
+var valueAfter = map[string]string{}
+
+func init() {
+	for op := range cmpOps {
+		valueAfter[op] = "a value after '" + op + "'"
+	}
+}
+
+// tail parses what follows a variable into tl; false if nothing that can
+// follow it comes next.
+func (d *descent) tail(tl *gTail) (bool, error) {
 	t := d.peek()
-	tl := &gTail{Pos: t.Pos}
+	tl.Pos = t.Pos
 	if t.Type == tokPunct {
-		switch t.Value {
-		case "==", "!=", "<", "<=", ">", ">=":
+		if what, ok := valueAfter[t.Value]; ok {
 			d.next()
-			tl.Op, tl.Value = t.Value, &gValue{}
-			if err := d.value(tl.Value, fmt.Sprintf("a value after '%s'", t.Value)); err != nil {
-				return nil, err
+			tl.Op = t.Value
+			if err := d.value(&tl.Value, what); err != nil {
+				return false, err
 			}
-			return tl, nil
+			return true, nil
 		}
-		return nil, nil
+		return false, nil
 	}
 	if t.Type != tokIdent || t.Value != "in" && t.Value != "not" {
-		return nil, nil
+		return false, nil
 	}
 	d.next()
 	if t.Value == "not" {
 		tl.Not = true
 		if in := d.peek(); in.Type != tokIdent || in.Value != "in" {
-			return nil, d.fail(in, "", "expected 'in' after 'not', found %s", describe(in))
+			return false, d.fail(in, "", "expected 'in' after 'not', found %s", describe(in))
 		}
 		d.next()
 	}
 	open := d.peek()
+	if open.Type == tokSet {
+		d.next()
+		tl.Set, tl.SetEnd = open, open.Pos.Offset+len(open.Value)
+		return true, nil
+	}
 	if open.Type == tokIdent && open.Value == "KERNEL" {
 		d.next()
 		if o := d.peek(); !d.is(o, "(") {
-			return nil, d.fail(o, "write KERNEL(5.3)", "expected '(' after KERNEL, found %s", describe(o))
+			return false, d.fail(o, "write KERNEL(5.3)", "expected '(' after KERNEL, found %s", describe(o))
 		}
 		d.next()
 		v := d.peek()
@@ -320,50 +341,50 @@ func (d *descent) tail() (*gTail, error) {
 		case tokVersion, tokNumber, tokIdent, tokNeg:
 			d.next()
 		default:
-			return nil, d.fail(v, "write KERNEL(5.3)", "expected a kernel version, found %s", describe(v))
+			return false, d.fail(v, "write KERNEL(5.3)", "expected a kernel version, found %s", describe(v))
 		}
 		if c := d.peek(); !d.is(c, ")") {
-			return nil, d.fail(c, "write KERNEL(5.3)", "expected ')' after the kernel version, found %s", describe(c))
+			return false, d.fail(c, "write KERNEL(5.3)", "expected ')' after the kernel version, found %s", describe(c))
 		}
 		d.next()
 		tl.Kernel = v
-		return tl, nil
+		return true, nil
 	}
 	if !d.is(open, "(") {
-		return nil, d.fail(open, "a set is written (X, Y, A..B), or KERNEL(5.3) for $syscall",
+		return false, d.fail(open, "a set is written (X, Y, A..B), or KERNEL(5.3) for $syscall",
 			"expected '(' after 'in', found %s", describe(open))
 	}
 	d.next()
-	start := d.lex.RawCursor()
 	var scratch gValue
 	for {
 		if err := d.value(&scratch, "a value in the set"); err != nil {
-			return nil, err
+			return false, err
 		}
 		if d.is(d.peek(), "..") {
 			d.next()
 			if err := d.value(&scratch, "the high end of the range after '..'"); err != nil {
-				return nil, err
+				return false, err
 			}
 		}
-		end := d.lex.RawCursor()
 		c := d.next()
 		if d.is(c, ")") {
-			tl.Set = d.lex.Range(start, end)
-			return tl, nil
+			tl.Set, tl.SetEnd = open, c.Pos.Offset+1
+			return true, nil
 		}
 		if !d.is(c, ",") {
 			if c.Type == tokEOF || d.is(c, "=>") || d.is(c, ";") {
-				return nil, &syntaxError{pos: open.Pos, msg: "unbalanced parenthesis: '(' of the set is not closed",
+				return false, &syntaxError{pos: open.Pos, msg: "unbalanced parenthesis: '(' of the set is not closed",
 					hint: fmt.Sprintf("expected ')' before %s", describe(c))}
 			}
-			return nil, d.fail(c, "set elements are separated by ','", "expected ',' or ')' in set, found %s", describe(c))
+			return false, d.fail(c, "set elements are separated by ','", "expected ',' or ')' in set, found %s", describe(c))
 		}
 	}
 }
 
-func isTerm(t *lexer.Token) bool {
-	switch t.Type {
+func isTerm(t *lexer.Token) bool { return isTermType(t.Type) }
+
+func isTermType(t lexer.TokenType) bool {
+	switch t {
 	case tokNumber, tokNeg, tokSyscall, tokIdent:
 		return true
 	}

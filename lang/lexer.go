@@ -12,7 +12,8 @@ import (
 
 // Token types of the hand-written lexer. participle's regexp lexers are
 // general but slow; this one is a single pass over bytes with no
-// allocation per token beyond the token slice.
+// allocation per token. scan finds where a token is; a lexer.Token is
+// made only for the tokens handed on.
 const (
 	tokEOF                       = lexer.EOF
 	tokIdent     lexer.TokenType = iota // NAME, also in, not, true, false, KERNEL, action names
@@ -23,6 +24,7 @@ const (
 	tokVersion                          // 5.3, 6.18.1: digits with dots, for KERNEL(...)
 	tokPunct                            // operators and punctuation
 	tokDirective                        // # ... up to the end of the line
+	tokSet                              // ( ... ) after 'in': a well-formed set, folded into one token
 )
 
 var tokenSymbols = map[string]lexer.TokenType{
@@ -35,6 +37,7 @@ var tokenSymbols = map[string]lexer.TokenType{
 	"Version":   tokVersion,
 	"Punct":     tokPunct,
 	"Directive": tokDirective,
+	"Set":       tokSet,
 }
 
 // lexError is a problem the lexer found, positioned in the lexed text.
@@ -61,7 +64,15 @@ type scanner struct {
 	line      int
 	lineStart int
 	blankLine bool // only blanks so far on this line: a '#' starts a directive
-	done      bool
+
+	// sets makes Next fold a set after 'in' into one tokSet token when
+	// its elements are well formed (see set); afterIn says the last token
+	// was the identifier in.
+	sets    bool
+	afterIn bool
+	// terms counts the tokens that can be terms, an upper bound on the
+	// terms of the tree, so the converter allocates them at once.
+	terms int
 
 	comments []rawComment
 	errs     []lexError
@@ -85,10 +96,30 @@ func (s *scanner) errorf(off int, hint, format string, args ...any) {
 	s.errs = append(s.errs, lexError{pos: s.pos(off), msg: fmt.Sprintf(format, args...), hint: hint})
 }
 
-func (s *scanner) token(t lexer.TokenType, start, end int) lexer.Token {
+// at ends a token of type t at end.
+func (s *scanner) at(t lexer.TokenType, start, end int) (lexer.TokenType, int, int) {
 	s.off = end
 	s.blankLine = false
-	return lexer.Token{Type: t, Value: s.src[start:end], Pos: s.pos(start)}
+	if isTermType(t) {
+		s.terms++
+	}
+	return t, start, end
+}
+
+// token makes the token that scan found. It is on the current line.
+func (s *scanner) token(t lexer.TokenType, start, end int) lexer.Token {
+	var tok lexer.Token
+	s.fill(&tok, t, start, end)
+	return tok
+}
+
+// fill is token writing in place, which saves copying tokens around.
+func (s *scanner) fill(tok *lexer.Token, t lexer.TokenType, start, end int) {
+	tok.Type, tok.Value = t, s.src[start:end]
+	if t == tokDirective {
+		tok.Value = strings.TrimRight(tok.Value, " \t\r\f\v")
+	}
+	tok.Pos.Filename, tok.Pos.Offset, tok.Pos.Line, tok.Pos.Column = s.filename, start, s.line, start-s.lineStart+1
 }
 
 // lineEnd is the offset of the end of the line holding off.
@@ -102,6 +133,60 @@ func (s *scanner) lineEnd(off int) int {
 // Next implements lexer.Lexer. It never fails: errors are kept for the
 // parser to report with its own positions.
 func (s *scanner) Next() (lexer.Token, error) {
+	t, start, end := s.scan()
+	if s.sets {
+		if s.afterIn && t == tokPunct && s.src[start] == '(' {
+			pos := s.pos(start) // before set moves to later lines
+			if end, ok := s.set(start); ok {
+				return lexer.Token{Type: tokSet, Value: s.src[start:end], Pos: pos}, nil
+			}
+		}
+		s.afterIn = t == tokIdent && s.src[start:end] == "in"
+	}
+	return s.token(t, start, end), nil
+}
+
+// set tries to read the set whose '(' is at open up to its ')', to make
+// it one token; it returns the offset past the ')'. participle copies
+// every token into a growing buffer, and the elements of long sets are
+// most of the tokens of a policy: folded, a set of 300 system calls is
+// one token, and the converter reads its elements again from the text.
+//
+// Only a set that follows the grammar (Elem { "," Elem } ")", see
+// descent.tail) and holds no lexical error is folded; otherwise the
+// scanner rewinds and the set's tokens come one by one, so that errors
+// are found and reported as without folding. Either way the scanner ends
+// in the state that scanning the same tokens one by one leaves.
+func (s *scanner) set(open int) (int, bool) {
+	saved := *s
+	needTerm, inRange := true, false
+	for ok := true; ok; {
+		t, start, end := s.scan()
+		switch {
+		case len(s.errs) > len(saved.errs):
+			ok = false
+		case needTerm:
+			ok, needTerm = isTermType(t), false
+		case t != tokPunct:
+			ok = false
+		case end-start == 1 && s.src[start] == '|':
+			needTerm = true
+		case end-start == 2 && s.src[start] == '.' && !inRange:
+			needTerm, inRange = true, true
+		case end-start == 1 && s.src[start] == ',':
+			needTerm, inRange = true, false
+		case end-start == 1 && s.src[start] == ')':
+			return end, true
+		default:
+			ok = false
+		}
+	}
+	*s = saved
+	return 0, false
+}
+
+// scan finds the next token: its type and where it is in the text.
+func (s *scanner) scan() (lexer.TokenType, int, int) {
 	src := s.src
 	for s.off < len(src) {
 		off := s.off
@@ -119,9 +204,7 @@ func (s *scanner) Next() (lexer.Token, error) {
 				s.off = end
 				continue
 			}
-			tok := s.token(tokDirective, off, end)
-			tok.Value = strings.TrimRight(tok.Value, " \t\r\f\v")
-			return tok, nil
+			return s.at(tokDirective, off, end)
 		case c == '/' && off+1 < len(src) && src[off+1] == '/':
 			end := s.lineEnd(off)
 			s.comments = append(s.comments, rawComment{s.pos(off), strings.TrimRight(src[off:end], " \t\r\f\v")})
@@ -146,16 +229,16 @@ func (s *scanner) Next() (lexer.Token, error) {
 			if end+1 < len(src) && src[end] == '.' && src[end+1] != '.' {
 				end = identEnd(src, end+1)
 			}
-			return s.token(tokVar, off, end), nil
+			return s.at(tokVar, off, end)
 		case c == '@':
 			end := identEnd(src, off+1)
 			if end < len(src) && src[end] == '@' {
 				end = identEnd(src, end+1)
 			}
-			return s.token(tokSyscall, off, end), nil
+			return s.at(tokSyscall, off, end)
 		case isDigit(c):
 			end, t := numberEnd(src, off)
-			return s.token(t, off, end), nil
+			return s.at(t, off, end)
 		case c == '-' && off+1 < len(src) && isDigit(src[off+1]):
 			end, t := numberEnd(src, off+1)
 			if t == tokVersion {
@@ -163,12 +246,12 @@ func (s *scanner) Next() (lexer.Token, error) {
 			} else {
 				t = tokNeg
 			}
-			return s.token(t, off, end), nil
+			return s.at(t, off, end)
 		case isIdentStart(c):
-			return s.token(tokIdent, off, identEnd(src, off)), nil
+			return s.at(tokIdent, off, identEnd(src, off))
 		default:
 			if n := punctLen(src, off); n > 0 {
-				return s.token(tokPunct, off, off+n), nil
+				return s.at(tokPunct, off, off+n)
 			}
 			r, size := utf8.DecodeRuneInString(src[off:])
 			hint := ""
@@ -184,7 +267,7 @@ func (s *scanner) Next() (lexer.Token, error) {
 			s.off += size
 		}
 	}
-	return lexer.Token{Type: tokEOF, Pos: s.pos(len(src))}, nil
+	return tokEOF, len(src), len(src)
 }
 
 func isDigit(c byte) bool      { return '0' <= c && c <= '9' }

@@ -106,6 +106,9 @@ type converter struct {
 	syntax diag.List
 	errs   diag.List
 
+	// elemToks holds the tokens of one set element while it is converted.
+	elemToks []lexer.Token
+
 	// Slabs for the many small nodes of long sets: one allocation per
 	// chunk instead of three per element.
 	terms  []Term
@@ -149,8 +152,19 @@ func (c *converter) newElem() *SetElem {
 }
 
 func parse(name, src string, lines []preprocessor.Line) (*File, diag.List) {
+	// Sets are folded into one token each (scanner.set) on the way that
+	// a policy without errors takes. Whatever is to be reported is found
+	// again without folding, so no diagnostic depends on it.
+	if f, errs := parseWith(name, src, lines, true); f != nil && len(errs) == 0 {
+		return f, errs
+	}
+	return parseWith(name, src, lines, false)
+}
+
+func parseWith(name, src string, lines []preprocessor.Line, foldSets bool) (*File, diag.List) {
 	c := &converter{file: name, src: src, lines: lines}
 	sc := newScanner(name, src)
+	sc.sets = foldSets
 	pl, err := lexer.Upgrade(sc)
 	if err != nil { // the scanner never fails; keep participle's contract anyway
 		return nil, diag.List{{Pos: diag.Pos{File: name, Line: 1, Col: 1}, Msg: err.Error()}}
@@ -162,6 +176,11 @@ func parse(name, src string, lines []preprocessor.Line) (*File, diag.List) {
 		}
 		return nil, l
 	}
+	// Every term comes from a term token: size the slabs once.
+	c.terms = make([]Term, 0, sc.terms)
+	c.tptrs = make([]*Term, 0, sc.terms)
+	c.values = make([]Value, 0, sc.terms)
+	c.elems = make([]SetElem, 0, sc.terms)
 	g, err := grammar().ParseFromLexer(pl)
 	if err != nil {
 		d := c.parseError(err)
@@ -303,7 +322,7 @@ func (c *converter) rule(it *gItem) *Rule {
 	r := &Rule{At: c.pos(it.Pos)}
 	switch {
 	case it.Cond != nil:
-		r.Cond = c.or(it.Cond.X)
+		r.Cond = c.or(&it.Cond.X)
 		r.Arrow = c.pos(it.Cond.End)
 	default:
 		r.Arrow = r.At
@@ -320,17 +339,17 @@ func (c *converter) rule(it *gItem) *Rule {
 }
 
 func (c *converter) or(g *gOr) Expr {
-	x := c.and(g.And[0])
-	for _, a := range g.And[1:] {
-		x = &Binary{Op: OpOr, X: x, Y: c.and(a)}
+	x := c.and(&g.And[0])
+	for i := 1; i < len(g.And); i++ {
+		x = &Binary{Op: OpOr, X: x, Y: c.and(&g.And[i])}
 	}
 	return x
 }
 
 func (c *converter) and(g *gAnd) Expr {
-	x := c.unary(g.Unary[0])
-	for _, u := range g.Unary[1:] {
-		x = &Binary{Op: OpAnd, X: x, Y: c.unary(u)}
+	x := c.unary(&g.Unary[0])
+	for i := 1; i < len(g.Unary); i++ {
+		x = &Binary{Op: OpAnd, X: x, Y: c.unary(&g.Unary[i])}
 	}
 	return x
 }
@@ -339,36 +358,42 @@ func (c *converter) unary(g *gUnary) Expr {
 	if g.Not != nil {
 		return &Not{At: c.pos(g.Pos), X: c.unary(g.Not)}
 	}
-	return c.primary(g.Prim)
+	return c.primary(&g.Prim)
 }
 
 func (c *converter) primary(g *gPrimary) Expr {
 	switch {
-	case g.Group != nil && g.Tail == nil:
+	case g.Group != nil && !g.HasTail:
 		return &Paren{At: c.pos(g.Pos), X: c.or(g.Group)}
 	case g.Group != nil:
 		// "($v & M) op X": the group must hold exactly a masked variable.
 		if len(g.Group.And) == 1 && len(g.Group.And[0].Unary) == 1 {
-			if in := g.Group.And[0].Unary[0].Prim; in != nil && in.Var.Value != "" && in.Mask != nil && in.Tail == nil {
-				return c.atom(in.Var, in.Mask, true, g.Tail)
+			if u := &g.Group.And[0].Unary[0]; u.Not == nil {
+				if in := &u.Prim; in.Var.Value != "" && in.HasMask && !in.HasTail {
+					return c.atom(in.Var, &in.Mask, true, &g.Tail)
+				}
 			}
 		}
 		c.syntaxf(c.pos(g.Tail.Pos), "only a masked variable can be compared after ')': ($arg0 & MASK) == VALUE",
-			"unexpected %s after ')'", tailWord(g.Tail))
+			"unexpected %s after ')'", tailWord(&g.Tail))
 		return nil
 	case g.Bool != "":
-		if g.Tail != nil {
-			c.syntaxf(c.pos(g.Tail.Pos), "true and false are conditions on their own", "unexpected %s after %s", tailWord(g.Tail), g.Bool)
+		if g.HasTail {
+			c.syntaxf(c.pos(g.Tail.Pos), "true and false are conditions on their own", "unexpected %s after %s", tailWord(&g.Tail), g.Bool)
 			return nil
 		}
 		return &BoolLit{At: c.pos(g.Pos), Val: g.Bool == "true"}
 	}
-	if g.Tail == nil {
+	if !g.HasTail {
 		c.syntaxf(c.pos(g.End), "compare it: $arg0 == VALUE, $arg0 in (A, B), …",
 			"expected a comparison operator or 'in' after %s", strings.TrimSpace(c.src[g.Pos.Offset:g.End.Offset]))
 		return nil
 	}
-	return c.atom(g.Var, g.Mask, false, g.Tail)
+	var mask *gValue
+	if g.HasMask {
+		mask = &g.Mask
+	}
+	return c.atom(g.Var, mask, false, &g.Tail)
 }
 
 func tailWord(t *gTail) string {
@@ -399,7 +424,7 @@ func (c *converter) atom(vt lexer.Token, mask *gValue, maskParens bool, t *gTail
 		if ok && v.Kind == VarArch && op != Eq && op != Ne {
 			c.errorf(t.Pos, "$arch takes only ==, !=, in and not in", "$arch cannot be compared with %s", t.Op)
 		}
-		return &Compare{Var: v, Mask: m, MaskParens: maskParens, Op: op, OpPos: opPos, Value: c.value(t.Value, v, ok)}
+		return &Compare{Var: v, Mask: m, MaskParens: maskParens, Op: op, OpPos: opPos, Value: c.value(&t.Value, v, ok)}
 	case t.Kernel != nil:
 		if ok && v.Kind != VarSyscall {
 			c.errorf(vt.Pos, "KERNEL(x.y) is the set of system calls of kernel x.y: use it with $syscall",
@@ -414,23 +439,30 @@ func (c *converter) atom(vt lexer.Token, mask *gValue, maskParens bool, t *gTail
 		}
 		return &InKernel{Var: v, Negated: t.Not, OpPos: opPos, Version: t.Kernel.Value, VerPos: c.pos(t.Kernel.Pos)}
 	}
-	n := 1
-	for i := range t.Set {
-		if t.Set[i].Type == tokPunct && t.Set[i].Value == "," {
-			n++
-		}
-	}
+	// The elements are read again from the text: the set was checked
+	// while parsing, and may have been folded into one token.
+	open := t.Set.Pos
+	n := 1 + strings.Count(c.src[open.Offset:t.SetEnd], ",")
 	s := &InSet{Var: v, Mask: m, MaskParens: maskParens, Negated: t.Not, OpPos: opPos, Elems: make([]*SetElem, 0, n)}
-	for toks := t.Set; len(toks) > 0; {
+	sc := scanner{filename: c.file, src: c.src, off: open.Offset + 1, line: open.Line, lineStart: open.Offset - open.Column + 1}
+	for done := false; !done; {
+		toks := c.elemToks[:0]
+		for {
+			t, start, end := sc.scan()
+			if t == tokEOF || t == tokPunct && end-start == 1 && (c.src[start] == ',' || c.src[start] == ')') {
+				done = t == tokEOF || c.src[start] == ')'
+				break
+			}
+			toks = append(toks, lexer.Token{})
+			sc.fill(&toks[len(toks)-1], t, start, end)
+		}
+		c.elemToks = toks
 		var lo, hi gValue
 		isRange := false
 		toks = splitValue(toks, &lo)
 		if len(toks) > 0 && toks[0].Value == ".." {
 			isRange = true
 			toks = splitValue(toks[1:], &hi)
-		}
-		if len(toks) > 0 { // the ',' before the next element
-			toks = toks[1:]
 		}
 		e := c.newElem()
 		e.Lo = c.value(&lo, v, ok)
