@@ -1,6 +1,7 @@
 package converter
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -385,6 +386,10 @@ func (p *Profile) complexBlock(name string) ([]lang.Item, diag.List) {
 			continue
 		}
 		items, key, err := p.exactRules(name, rel, caps, kernel, def)
+		if de := (*divergedError)(nil); errors.As(err, &de) {
+			diags.Add(rel[0].Pos, "%v", err)
+			return nil, diags
+		}
 		if err != nil {
 			var conds []string
 			for i, a := range atoms {
@@ -534,8 +539,15 @@ func (p *Profile) exactRules(name string, rel []*Entry, caps []string, kernel kv
 		refused := func(err error) {
 			sym := archSymbol(tg.GoArch)
 			msg := strings.ReplaceAll(err.Error(), "\"", "'")
+			what := "runc refuses this profile here"
+			switch {
+			case errors.Is(err, errLoops):
+				what = "runc hangs on this profile here"
+			case errors.Is(err, errCorrupt):
+				what = "runc's behaviour is undefined here"
+			}
 			refusals = append(refusals, &lang.Directive{Text: "#ifdef " + sym},
-				&lang.Directive{Text: fmt.Sprintf("#error \"runc refuses this profile here: %s\"", msg)},
+				&lang.Directive{Text: fmt.Sprintf("#error \"%s: %s\"", what, msg)},
 				&lang.Directive{Text: "#endif"})
 			fmt.Fprintf(&refusalKey, "%s:%s|", sym, msg)
 		}
@@ -566,7 +578,11 @@ func (p *Profile) exactRules(name string, rel []*Entry, caps []string, kernel kv
 								continue
 							}
 							if _, err := db.add(int32(r.nr), r.conds, e.Action.Ret); err != nil {
-								refused(fmt.Errorf("%s on %s: %v", n.Name, a.Name, err))
+								if de := (*divergedError)(nil); errors.As(err, &de) {
+									de.call, de.abi = n.Name, a
+									return nil, "", de
+								}
+								refused(fmt.Errorf("%s on %s: %w", n.Name, a.Name, err))
 								tgRes = nil
 								break abis
 							}

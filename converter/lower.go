@@ -1,6 +1,7 @@
 package converter
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -56,6 +57,11 @@ type Lowered struct {
 	// Calls are the seccomp_rule_add calls runc would make, in order, for
 	// building the same filter with libseccomp (internal/libseccomp).
 	Calls []Call
+	// LibseccompFault says that the last of Calls corrupts libseccomp
+	// 2.5.4's rule tree (an error says how): replaying Calls may never
+	// return. LibseccompHangs says that it does not return (libseccomp
+	// then walks a level of its tree forever), nor does runc.
+	LibseccompFault, LibseccompHangs bool
 	// Target and Kernel are the resolved host.
 	Target *abi.Target
 	Kernel kver.Version
@@ -233,7 +239,20 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 						}
 						sx, err := dbs[i].add(int32(r.nr), r.conds, e.Action.Ret)
 						if err != nil {
-							diags.Add(e.Pos, "system call %q on %s: %v, so runc would refuse this profile", n.Name, a.Name, err)
+							var de *divergedError
+							switch {
+							case errors.As(err, &de):
+								de.call, de.abi = n.Name, a
+								diags.Add(e.Pos, "%v", de)
+							case err == errLoops:
+								l.LibseccompFault, l.LibseccompHangs = true, true
+								diags.Add(e.Pos, "system call %q on %s: %v, so runc would hang starting the container", n.Name, a.Name, err)
+							case err == errCorrupt:
+								l.LibseccompFault = true
+								diags.Add(e.Pos, "system call %q on %s: %v, so what runc does with this profile is undefined", n.Name, a.Name, err)
+							default:
+								diags.Add(e.Pos, "system call %q on %s: %v, so runc would refuse this profile", n.Name, a.Name, err)
+							}
 							// l keeps the calls made so far, the failing
 							// one last, so tests can replay them.
 							return l, diags

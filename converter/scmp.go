@@ -2,6 +2,7 @@ package converter
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/secc-lang/secc/compiler/abi"
 )
@@ -66,6 +67,16 @@ type sdb struct {
 	low  []*ssys
 	high map[int32]*ssys
 	slab []ssys // entries are allocated from here, a chunk at a time
+
+	// nodes counts the nodes of every chain added so far: the measure of
+	// the input that bounds the work of one add (see stepBudget).
+	nodes int
+	// steps is what is left of the current add's budget of tree steps.
+	steps int
+	// linkedTwice records that treeAdd linked a node into a level while it
+	// was already on one, as libseccomp 2.5.4 does in some cases; the
+	// level lists are no longer lists after that.
+	linkedTwice bool
 }
 
 // lowNrs bounds the numbers sdb keeps in its slice.
@@ -179,11 +190,12 @@ func head(n *snode) *snode {
 // put drops one reference; at zero the node leaves its level and its
 // subtrees lose a reference. It returns how many nodes went away and, like
 // libseccomp, moves *p to a surviving neighbour.
-func put(p **snode) int {
+func (db *sdb) put(p **snode) int {
 	n := *p
 	if n == nil {
 		return 0
 	}
+	db.step()
 	n.refs--
 	if n.refs > 0 {
 		return 0
@@ -197,10 +209,10 @@ func put(p **snode) int {
 		ln.prv = nil
 	}
 	if lp != nil {
-		cnt += put(&lp)
+		cnt += db.put(&lp)
 	}
 	if ln != nil {
-		cnt += put(&ln)
+		cnt += db.put(&ln)
 	}
 	if lp != nil {
 		lp.nxt = get(ln)
@@ -216,15 +228,18 @@ func put(p **snode) int {
 	default:
 		*p = nil
 	}
-	cnt += treePut(&nt)
-	cnt += treePut(&nf)
+	cnt += db.treePut(&nt)
+	cnt += db.treePut(&nf)
 	return cnt + 1
 }
 
 // levelClean frees a whole level once nothing outside it points into it.
-func levelClean(n *snode) int {
-	start := head(n)
+func (db *sdb) levelClean(n *snode) int {
+	start := db.head(n)
+	var cyc cycle
 	for m := start; m != nil; m = m.nxt {
+		db.step()
+		cyc.visit(db, m)
 		links := 0
 		if m.prv != nil {
 			links++
@@ -239,33 +254,37 @@ func levelClean(n *snode) int {
 	cnt := 0
 	for m := start; m != nil; {
 		before := m
-		cnt += put(&m)
-		if m == before {
-			break // cannot happen with consistent counts; never loop forever
+		cnt += db.put(&m)
+		if m == before && !db.linkedTwice {
+			// With consistent counts a put here always frees m.
+			// (In a corrupt tree libseccomp puts m again, until its
+			// count runs out.)
+			db.spin()
 		}
 	}
 	return cnt
 }
 
-func treePut(p **snode) int {
-	cnt := put(p)
+func (db *sdb) treePut(p **snode) int {
+	cnt := db.put(p)
 	if *p != nil {
-		cnt += levelClean(*p)
+		cnt += db.levelClean(*p)
 	}
 	return cnt
 }
 
 // treeRemove unlinks target (and nodes left empty by that) from the tree.
-func treeRemove(tree **snode, target *snode) int {
+func (db *sdb) treeRemove(tree **snode, target *snode) int {
 	if tree == nil || *tree == nil || target == nil {
 		return 0
 	}
 	cnt := 0
-	c := head(*tree)
+	c := db.head(*tree)
 	for {
+		db.step()
 		if c == target || func() bool {
-			cnt += treeRemove(&c.nxtT, target)
-			cnt += treeRemove(&c.nxtF, target)
+			cnt += db.treeRemove(&c.nxtT, target)
+			cnt += db.treeRemove(&c.nxtF, target)
 			return zombie(c)
 		}() {
 			if c == *tree {
@@ -282,7 +301,7 @@ func treeRemove(tree **snode, target *snode) int {
 				c.nxt.prv = c.prv
 			}
 			c.prv, c.nxt = nil, nil
-			return cnt + put(&c)
+			return cnt + db.put(&c)
 		}
 		c = c.nxt
 		if c == nil || cnt != 0 {
@@ -310,15 +329,16 @@ func sameTree(a, b *snode) bool {
 }
 
 // actCheck reports whether every action in the tree equals action.
-func actCheck(tree *snode, action uint32) bool {
+func (db *sdb) actCheck(tree *snode, action uint32) bool {
 	if tree == nil {
 		return true
 	}
-	for c := head(tree); c != nil; c = c.nxt {
+	for c := db.head(tree); c != nil; c = c.nxt {
+		db.step()
 		if c.hasActT && c.actT != action || c.hasActF && c.actF != action {
 			return false
 		}
-		if !actCheck(c.nxtT, action) || !actCheck(c.nxtF, action) {
+		if !db.actCheck(c.nxtT, action) || !db.actCheck(c.nxtF, action) {
 			return false
 		}
 	}
@@ -346,7 +366,7 @@ type pruneState struct {
 // prune removes the parts of the existing tree that the new, shorter rule
 // with the same action makes unnecessary, and notices when the new rule is
 // itself redundant.
-func prune(existing **snode, n *snode, st *pruneState) int {
+func (db *sdb) prune(existing **snode, n *snode, st *pruneState) int {
 	cnt := 0
 	stNew := *st
 	x := *existing
@@ -368,11 +388,12 @@ func prune(existing **snode, n *snode, st *pruneState) int {
 		nx := *st
 		nx.flags &^= clear
 		nx.flags |= set
-		cnt += prune(sub, nn, &nx)
-		cnt += put(&x)
+		cnt += db.prune(sub, nn, &nx)
+		cnt += db.put(&x)
 		return nx, x == nil
 	}
-	for x = head(x); x != nil; {
+	for x = db.head(x); x != nil; {
+		db.step()
 		next := x.nxt
 		switch {
 		case same(x, n):
@@ -412,9 +433,9 @@ func prune(existing **snode, n *snode, st *pruneState) int {
 			if gone {
 				break
 			}
-			ok := actCheck(x, stNew.action)
+			ok := db.actCheck(x, stNew.action)
 			if ok && stNew.flags&stMatch != 0 && stNew.flags&stNFinished != 0 && stNew.flags&stXPrefix != 0 {
-				cnt += treeRemove(&st.sx.chains, x)
+				cnt += db.treeRemove(&st.sx.chains, x)
 				if st.sx.chains == nil {
 					return finish(true)
 				}
@@ -464,17 +485,18 @@ func prune(existing **snode, n *snode, st *pruneState) int {
 
 // treeAdd merges the new chain into the existing level, starting at the
 // node *existing points to (libseccomp does not rewind here).
-func treeAdd(existing **snode, n *snode) error {
+func (db *sdb) treeAdd(existing **snode, n *snode) error {
 	x := *existing
 	for x != nil {
+		db.step()
 		switch {
 		case same(x, n):
 			if n.hasActT {
 				if !x.hasActT {
-					if !actCheck(x.nxtT, n.actT) {
+					if !db.actCheck(x.nxtT, n.actT) {
 						return errExist
 					}
-					put(&x.nxtT)
+					db.put(&x.nxtT)
 					x.nxtT = nil
 					x.actT, x.hasActT = n.actT, true
 				} else if n.actT != x.actT {
@@ -488,10 +510,10 @@ func treeAdd(existing **snode, n *snode) error {
 			}
 			if n.hasActF {
 				if !x.hasActF {
-					if !actCheck(x.nxtF, n.actF) {
+					if !db.actCheck(x.nxtF, n.actF) {
 						return errExist
 					}
-					put(&x.nxtF)
+					db.put(&x.nxtF)
 					x.nxtF = nil
 					x.actF, x.hasActF = n.actF, true
 				} else if n.actF != x.actF {
@@ -507,7 +529,7 @@ func treeAdd(existing **snode, n *snode) error {
 			if n.nxtT != nil {
 				switch {
 				case x.nxtT != nil:
-					if err := treeAdd(&x.nxtT, n.nxtT); err != nil {
+					if err := db.treeAdd(&x.nxtT, n.nxtT); err != nil {
 						return err
 					}
 				case !x.hasActT:
@@ -519,7 +541,7 @@ func treeAdd(existing **snode, n *snode) error {
 			if n.nxtF != nil {
 				switch {
 				case x.nxtF != nil:
-					if err := treeAdd(&x.nxtF, n.nxtF); err != nil {
+					if err := db.treeAdd(&x.nxtF, n.nxtF); err != nil {
 						return err
 					}
 				case !x.hasActF:
@@ -531,12 +553,14 @@ func treeAdd(existing **snode, n *snode) error {
 			return nil
 		case !less(x, n):
 			if x.nxt == nil {
+				db.linking(n)
 				n.prv = get(x)
 				x.nxt = get(n)
 				return nil
 			}
 			x = x.nxt
 		default:
+			db.linking(n)
 			if x.prv != nil {
 				x.prv.nxt = get(n)
 				n.prv = x.prv
@@ -548,7 +572,7 @@ func treeAdd(existing **snode, n *snode) error {
 			}
 			if *existing == x {
 				*existing = get(n)
-				put(&x)
+				db.put(&x)
 			}
 			return nil
 		}
@@ -688,7 +712,149 @@ func gen32(conds []scond, action uint32) *ssys {
 // add is db_rule_add: conds must be sorted by argument index with at most
 // one condition per index. It returns the system call's entry, which stays
 // the same for later rules on nr.
-func (db *sdb) add(nr int32, conds []scond, action uint32) (*ssys, error) {
+//
+// libseccomp 2.5.4 does not always terminate here. A rule's chain is a DAG
+// when a range or != test is followed by another test (both words of the
+// range test lead to the next one), and when treeAdd merges it through a
+// shared part of the existing tree it reaches the same new node by both
+// paths and links it into the same level twice; the second time, inserted
+// before a node whose predecessor it already is, it becomes its own
+// predecessor, and the next walk to the head of that level never ends. The
+// model follows libseccomp step by step, notes the double link
+// (linkedTwice) and detects the walks that come round (cycle), which end
+// the add with errLoops: it is what runc gets, a seccomp_rule_add that
+// never returns. A double link libseccomp survives is errCorrupt. Every
+// tree operation also runs on a budget of steps (stepBudget); running out
+// without a double link, or any other panic, is a fault of the model
+// (*divergedError), never a silent answer.
+func (db *sdb) add(nr int32, conds []scond, action uint32) (sx *ssys, err error) {
+	db.nodes += 3 * len(conds)
+	db.steps = stepBudget(db.nodes)
+	defer func() {
+		if r := recover(); r != nil {
+			sx, err = db.lookup(nr), db.failure(r)
+		}
+	}()
+	sx, err = db.addRule(nr, conds, action)
+	if err == nil && db.linkedTwice {
+		// libseccomp returned, but with a tree whose levels are no
+		// longer lists: whatever it does with it next is undefined.
+		err = errCorrupt
+	}
+	return sx, err
+}
+
+// stepBudget is the number of tree steps one add may take when the
+// database holds chains of nodes nodes in all. On a sound tree every walk
+// ends, but not always soon: the chains of range tests are DAGs and pruning
+// follows every path through them, so the work grows with the product of
+// the paths of both trees. Real and random profiles take at most some ten
+// thousand steps per add; rules on many arguments of one system call can
+// take libseccomp itself seconds (a million steps per node measured a rule
+// of six range tests added to a dozen others, which takes libseccomp 2.5.4
+// 2.7 s). The budget, a million steps per node (a few milliseconds each),
+// is a safety net against faults of the model, and ends with an error.
+func stepBudget(nodes int) int { return 1 << 20 * (1 + nodes) }
+
+// corruptBudget bounds what is left of an add once a node was linked twice:
+// libseccomp then either meets the cycle it made (head and levelClean see
+// it at once) or finishes.
+const corruptBudget = 1 << 22
+
+// errStepBudget is the panic that ends an add out of budget.
+type errStepBudget struct{ spin bool }
+
+// step charges one step of a tree operation to the budget.
+func (db *sdb) step() {
+	if db.steps--; db.steps < 0 {
+		panic(errStepBudget{})
+	}
+}
+
+// spin is where libseccomp would repeat the same step forever.
+func (db *sdb) spin() { panic(errStepBudget{spin: true}) }
+
+// head is the first node of n's level. On a level whose predecessor links
+// make a cycle (see linkedTwice) libseccomp's walk
+// (while (n->lvl_prv) n = n->lvl_prv) never ends; head spins instead.
+func (db *sdb) head(n *snode) *snode {
+	var cyc cycle
+	for n.prv != nil {
+		db.step()
+		n = n.prv
+		cyc.visit(db, n)
+	}
+	return n
+}
+
+// cycle detects that a walk along a level has come round (Brent's
+// algorithm: no memory, at most twice the steps).
+type cycle struct {
+	mark       *snode
+	power, lam int
+}
+
+func (c *cycle) visit(db *sdb, n *snode) {
+	if n == c.mark {
+		db.spin()
+	}
+	if c.lam++; c.lam >= c.power {
+		c.mark, c.power, c.lam = n, max(2*c.power, 1), 0
+	}
+}
+
+// linking notes that treeAdd links n into a level: a node of the new chain
+// reached a second time through the chain's shared nodes is already on one.
+func (db *sdb) linking(n *snode) {
+	if (n.prv != nil || n.nxt != nil) && !db.linkedTwice {
+		db.linkedTwice = true
+		db.steps = min(db.steps, corruptBudget)
+	}
+}
+
+// errLoops and errCorrupt are libseccomp's own faults: adding the rule
+// links a node into a level of its tree that it is already on (see add).
+var (
+	errLoops   = errors.New("libseccomp 2.5.4 links a node into its rule tree twice adding this rule and then never returns from seccomp_rule_add")
+	errCorrupt = errors.New("libseccomp 2.5.4 links a node into its rule tree twice adding this rule, leaving the tree corrupt")
+)
+
+// divergedError is a fault of the model: an add that ran out of steps (or
+// panicked) without libseccomp's known cause. Callers name the system call
+// and ABI.
+type divergedError struct {
+	detail string
+	call   string
+	abi    *abi.ABI
+}
+
+func (e *divergedError) Error() string {
+	where := ""
+	if e.abi != nil {
+		where = fmt.Sprintf(" for system call %q on %s", e.call, e.abi.Name)
+	}
+	return fmt.Sprintf("internal error: libseccomp model did not converge%s (%s); please report", where, e.detail)
+}
+
+// failure is the error for what a recovered add panicked with.
+func (db *sdb) failure(r any) error {
+	b, budget := r.(errStepBudget)
+	switch {
+	case budget && db.linkedTwice:
+		return errLoops
+	case db.linkedTwice:
+		// A walk of the broken level that ends on nil where
+		// libseccomp would dereference it.
+		return errCorrupt
+	case budget && b.spin:
+		return &divergedError{detail: "a walk that does not advance"}
+	case budget:
+		return &divergedError{detail: fmt.Sprintf("gave up after %d tree steps; libseccomp's own merging of many range conditions can take very long too", stepBudget(db.nodes))}
+	}
+	return &divergedError{detail: fmt.Sprint(r)}
+}
+
+func (db *sdb) addRule(nr int32, conds []scond, action uint32) (*ssys, error) {
 	sx := db.lookup(nr)
 	if len(conds) == 0 {
 		// The common case, an unconditional rule, without building a
@@ -698,7 +864,7 @@ func (db *sdb) add(nr int32, conds []scond, action uint32) (*ssys, error) {
 			sx = db.insert(nr)
 			sx.action = action
 		case sx.chains != nil:
-			treePut(&sx.chains)
+			db.treePut(&sx.chains)
 			sx.chains, sx.action = nil, action
 		}
 		return sx, nil
@@ -726,12 +892,12 @@ func (db *sdb) add(nr int32, conds []scond, action uint32) (*ssys, error) {
 			return sx, nil
 		case sNew.chains == nil:
 			// An unconditional rule replaces every conditional one.
-			treePut(&sx.chains)
+			db.treePut(&sx.chains)
 			sx.chains, sx.action = nil, action
 			return sx, nil
 		}
 		st := &pruneState{sx: sx, action: action}
-		if prune(&sx.chains, sNew.chains, st) > 0 {
+		if db.prune(&sx.chains, sNew.chains, st) > 0 {
 			removed = true
 			if sx.chains == nil {
 				continue
@@ -739,10 +905,17 @@ func (db *sdb) add(nr int32, conds []scond, action uint32) (*ssys, error) {
 		} else if st.flags&stRedundant == stRedundant {
 			return sx, nil
 		}
-		if err := treeAdd(&sx.chains, sNew.chains); err != nil {
+		if err := db.treeAdd(&sx.chains, sNew.chains); err != nil {
+			// add_failure puts the new chain, and the failed
+			// transaction is rolled back, which puts every tree of
+			// the database: walks of a tree with a node linked twice.
+			db.treePut(&sNew.chains)
+			if db.linkedTwice {
+				db.treePut(&sx.chains)
+			}
 			return sx, err
 		}
-		treePut(&sNew.chains)
+		db.treePut(&sNew.chains)
 		return sx, nil
 	}
 }
