@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/secc-lang/secc/diag"
 	"os"
 	"os/exec"
 	"runtime"
@@ -81,8 +82,7 @@ func cmdExec(args []string) int {
 
 // execProgram compiles or reads the filter the flags name.
 func execProgram(policy, profile, filterPath, builtin string, pf *policyFlags) (*filter.Program, int) {
-	switch {
-	case filterPath != "":
+	if filterPath != "" {
 		data, err := readInput(filterPath)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "secc exec: %v\n", err)
@@ -94,32 +94,22 @@ func execProgram(policy, profile, filterPath, builtin string, pf *policyFlags) (
 			return nil, exitInput
 		}
 		return p, exitOK
-	case builtin != "":
-		opts, src, err := pf.options()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "secc exec: %v\n", err)
-			return nil, exitUsage
-		}
-		res, sources, err := compileBuiltin(builtin, src, opts)
-		if err != nil {
-			return nil, reportError(sources, err)
-		}
-		if pf.verbose {
-			printDiags(sources, res.Diags)
-			printStats(res)
-		}
-		return res.Program, exitOK
-	}
-	path := policy
-	if path == "" {
-		path = profile
 	}
 	opts, src, err := pf.options()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "secc exec: %v\n", err)
 		return nil, exitUsage
 	}
-	res, sources, err := compileInput(path, src, opts)
+	var res *compiler.Result
+	var sources diag.Sources
+	switch {
+	case builtin != "":
+		res, sources, err = compileBuiltin(builtin, src, opts)
+	case policy != "":
+		res, sources, err = compileInput(policy, src, opts)
+	default:
+		res, sources, err = compileInput(profile, src, opts)
+	}
 	if err != nil {
 		return nil, reportError(sources, err)
 	}
