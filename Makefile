@@ -23,13 +23,14 @@ unit:
 FUZZ_TARGETS := \
 	./preprocessor:FuzzPreprocess \
 	./lang:FuzzParse \
-	./converter:FuzzDecode
+	./converter:FuzzDecode \
+	./compiler:FuzzCompile
 
 fuzz-smoke:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
-		$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg; \
+		$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x $$pkg; \
 	done
 
 # Long runs: every fuzz target for 5 minutes, and thousands of random
