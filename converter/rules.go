@@ -235,7 +235,151 @@ func simplify(rules []xrule, def uint32) []xrule {
 			kept = append(kept, r)
 		}
 	}
-	return mergeSets(kept)
+	return mergeSets(mergeRanges(kept))
+}
+
+// rangeOf reads a rule as one 64-bit range of one argument plus other
+// conditions: `$a0 > 40 && $a0 < 0x100000000` is a0 ∈ [41, 0xffffffff].
+// It reports false when the rule has no such single range.
+func rangeOf(r xrule) (arg int, lo, hi uint64, rest []xcond, ok bool) {
+	arg, lo, hi = -1, 0, ^uint64(0)
+	for _, c := range r.Conds {
+		if c.Part != lang.Full || c.Mask != ^uint64(0) || len(c.Set) > 0 || c.Op == lang.Ne || (arg >= 0 && c.Arg != arg) {
+			rest = append(rest, c)
+			continue
+		}
+		arg = c.Arg
+		switch c.Op {
+		case lang.Eq:
+			lo, hi = max(lo, c.Val), min(hi, c.Val)
+		case lang.Lt:
+			if c.Val == 0 {
+				return 0, 0, 0, nil, false
+			}
+			hi = min(hi, c.Val-1)
+		case lang.Le:
+			hi = min(hi, c.Val)
+		case lang.Gt:
+			if c.Val == ^uint64(0) {
+				return 0, 0, 0, nil, false
+			}
+			lo = max(lo, c.Val+1)
+		case lang.Ge:
+			lo = max(lo, c.Val)
+		}
+	}
+	for _, c := range rest {
+		if c.Arg == arg {
+			return 0, 0, 0, nil, false // other tests of the same argument: keep as is
+		}
+	}
+	return arg, lo, hi, rest, arg >= 0 && lo <= hi
+}
+
+// rangeConds writes a range of an argument the way a person would.
+func rangeConds(arg int, lo, hi uint64) []xcond {
+	c := xcond{Arg: arg, Part: lang.Full, Mask: ^uint64(0)}
+	switch {
+	case lo == hi:
+		c.Op, c.Val = lang.Eq, lo
+		return []xcond{c}
+	case lo == 0 && hi == ^uint64(0):
+		return nil
+	case lo == 0:
+		c.Op, c.Val = lang.Lt, hi+1
+		return []xcond{c}
+	case hi == ^uint64(0):
+		c.Op, c.Val = lang.Gt, lo-1
+		return []xcond{c}
+	}
+	c2 := c
+	c.Op, c.Val = lang.Gt, lo-1
+	c2.Op, c2.Val = lang.Lt, hi+1
+	return []xcond{c, c2}
+}
+
+// mergeRanges joins rules with one action and the same other conditions
+// whose ranges of one argument touch: the tree splits `$a0 > 40` at the
+// word boundary into `> 40 && < 0x100000000` and `> 0xffffffff`. The rules
+// are disjoint, so joining two of them moves nothing that could match
+// first.
+func mergeRanges(rules []xrule) []xrule {
+	type span struct{ lo, hi uint64 }
+	type group struct {
+		at    int // index in out of the group's first rule
+		arg   int
+		rest  []xcond
+		spans []span
+	}
+	var groups []*group
+	out := make([]xrule, 0, len(rules))
+	for _, r := range rules {
+		arg, lo, hi, rest, ok := rangeOf(r)
+		if !ok {
+			out = append(out, r)
+			continue
+		}
+		var g *group
+		for _, h := range groups {
+			if out[h.at].Action == r.Action && h.arg == arg && condsEqual(h.rest, rest) {
+				g = h
+				break
+			}
+		}
+		if g == nil {
+			g = &group{at: len(out), arg: arg, rest: rest}
+			groups = append(groups, g)
+			out = append(out, r)
+		}
+		g.spans = append(g.spans, span{lo, hi})
+	}
+	// Each group's first rule becomes its merged ranges, in order; the
+	// group's other rules were not added to out.
+	var final []xrule
+	first := map[int]*group{}
+	for _, g := range groups {
+		first[g.at] = g
+	}
+	for i, r := range out {
+		g, ok := first[i]
+		if !ok || len(g.spans) == 1 {
+			final = append(final, r) // nothing to join: the rule as it was
+			continue
+		}
+		sort.Slice(g.spans, func(a, b int) bool { return g.spans[a].lo < g.spans[b].lo })
+		merged := g.spans[:1]
+		for _, sp := range g.spans[1:] {
+			last := &merged[len(merged)-1]
+			if last.hi != ^uint64(0) && sp.lo <= last.hi+1 {
+				last.hi = max(last.hi, sp.hi)
+				continue
+			}
+			merged = append(merged, sp)
+		}
+		for _, sp := range merged {
+			conds := append(append([]xcond(nil), g.rest...), rangeConds(g.arg, sp.lo, sp.hi)...)
+			final = append(final, xrule{Conds: conds, Action: r.Action})
+		}
+	}
+	return final
+}
+
+func condsEqual(a, b []xcond) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Arg != y.Arg || x.Part != y.Part || x.Mask != y.Mask || x.Op != y.Op || x.Val != y.Val || len(x.Set) != len(y.Set) {
+			return false
+		}
+		for k := range x.Set {
+			if x.Set[k] != y.Set[k] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // joinWords turns `$aN.hi == H && $aN.lo == L` (unmasked) into `$aN == H<<32|L`.
