@@ -14,7 +14,7 @@ package verify
 import (
 	"fmt"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strings"
 
 	xbpf "golang.org/x/net/bpf"
@@ -126,17 +126,24 @@ func (r *Reference) policyFor(arch, nr uint32) *resolve.Policy {
 
 // Verify compares prog with the reference on the covering inputs.
 func Verify(prog []xbpf.RawInstruction, ref *Reference) (Report, error) {
-	v := &verifier{prog: prog, ref: ref, rng: rand.New(rand.NewPCG(1, 2))}
+	v := &verifier{prog: prog, ref: ref, rng: rand.New(rand.NewPCG(1, 2)),
+		words: map[string][]wordVals{}, sets: map[*resolve.Policy][]resolve.Set{}}
 	v.progConsts()
-	arches := map[uint32]bool{ForeignArch: true}
+	// Every arch a policy is for, every other arch secc knows, a foreign
+	// one, and both sides of every value the program compares the arch
+	// with.
+	arches := []uint32{ForeignArch}
+	for _, k := range v.archK {
+		arches = around(arches, k)
+	}
 	for _, a := range abi.All {
-		arches[a.AuditArch] = true
+		arches = append(arches, a.AuditArch)
 	}
-	for _, k := range v.kConsts {
-		arches[k] = true
-	}
-	for arch := range arches {
-		cuts, spots := v.nrPoints(arch)
+	slices.Sort(arches)
+	arches = slices.Compact(arches)
+	base := v.basePoints()
+	for _, arch := range arches {
+		cuts, spots := v.nrPoints(arch, base)
 		for _, nr := range cuts {
 			if err := v.call(arch, nr, maxCombos); err != nil {
 				return v.report, err
@@ -152,82 +159,97 @@ func Verify(prog []xbpf.RawInstruction, ref *Reference) (Report, error) {
 }
 
 type verifier struct {
-	prog    []xbpf.RawInstruction
-	ref     *Reference
-	report  Report
-	rng     *rand.Rand
-	kConsts []uint32            // every K a conditional jump compares with
-	argK    map[uint32][]uint32 // K compared right after loading an argument word, by offset
-	args    [6]uint64
+	prog   []xbpf.RawInstruction
+	ref    *Reference
+	report Report
+	rng    *rand.Rand
+	nrK    []uint32                          // K compared with nr, or with an accumulator of unknown origin
+	archK  []uint32                          // K compared with the arch
+	argK   map[uint32][]uint32               // K compared right after loading an argument word, by offset
+	words  map[string][]wordVals             // wordValues by pieceKey
+	sets   map[*resolve.Policy][]resolve.Set // each policy's distinct nr sets
 }
 
-// progConsts collects the constants the program compares with, so that
-// the inputs also cut where the filter (perhaps wrongly) cuts.
+// progConsts collects the constants the program compares with, by what the
+// accumulator holds, so that the inputs also cut where the filter (perhaps
+// wrongly) cuts. A compare whose accumulator the scan cannot name counts
+// for nr and the arch both.
 func (v *verifier) progConsts() {
 	v.argK = map[uint32][]uint32{}
-	seen := map[uint32]bool{}
-	lastLoad := ^uint32(0)
+	const unknown = ^uint32(0)
+	loaded := unknown
 	for _, ins := range v.prog {
 		switch {
-		case ins.Op == 0x20: // LD W ABS
-			lastLoad = ins.K
-		case ins.Op&0x07 == 0x05 && ins.Op != 0x05: // conditional JMP K
-			if !seen[ins.K] {
-				seen[ins.K] = true
-				v.kConsts = append(v.kConsts, ins.K)
+		case ins.Op == bpf.OpLdAbsW:
+			loaded = ins.K
+		case ins.Op&0x07 == 0x05 && ins.Op != bpf.OpJA: // conditional jump
+			switch {
+			case loaded == bpf.OffNr:
+				v.nrK = append(v.nrK, ins.K)
+			case loaded == bpf.OffArch:
+				v.archK = append(v.archK, ins.K)
+			case loaded >= bpf.OffArgs && loaded < bpf.DataSize:
+				v.argK[loaded] = append(v.argK[loaded], ins.K)
+			default:
+				v.nrK = append(v.nrK, ins.K)
+				v.archK = append(v.archK, ins.K)
 			}
-			if lastLoad >= 16 && lastLoad < 64 {
-				v.argK[lastLoad] = append(v.argK[lastLoad], ins.K)
-			}
+		case ins.Op&0x07 == 0x06 || ins.Op == bpf.OpJA: // RET, JA: A is unchanged for the next block
+		case ins.Op&0x07 == 0x04 && ins.Op&0xf0 == 0x50 && ins.Op&0x08 == 0: // AND K keeps the word's origin
+		default:
+			loaded = unknown
 		}
 	}
 }
 
-func around(out map[uint32]bool, k uint32) {
-	out[k] = true
-	out[k-1] = true
-	out[k+1] = true
+// around adds k-1, k and k+1 to pts.
+func around(pts []uint32, k uint32) []uint32 { return append(pts, k-1, k, k+1) }
+
+// basePoints are the numbers tried for every arch: both sides of every
+// number the program compares nr with, and the x32 edges.
+func (v *verifier) basePoints() []uint32 {
+	var pts []uint32
+	for _, k := range []uint32{0, 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0xbfffffff, 0xc0000000, 0xfffffffe, 0xffffffff} {
+		pts = around(pts, k)
+	}
+	for _, k := range v.nrK {
+		pts = around(pts, k)
+	}
+	slices.Sort(pts)
+	return slices.Compact(pts)
 }
 
-// nrPoints are the numbers tried for an arch: cuts are both sides of every
-// cut the policies or the program make, and the x32 edges; spots are the
-// known calls that are not cuts.
-func (v *verifier) nrPoints(arch uint32) (cuts, spots []uint32) {
-	pts := map[uint32]bool{}
-	known := map[uint32]bool{}
-	for _, k := range []uint32{0, 0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0xbfffffff, 0xc0000000, 0xfffffffe, 0xffffffff} {
-		around(pts, k)
-	}
-	for _, k := range v.kConsts {
-		around(pts, k)
-	}
+// nrPoints are the numbers tried for an arch: cuts are the base points and
+// both sides of every cut the arch's policies make; spots are the known
+// calls of those policies that are not cuts.
+func (v *verifier) nrPoints(arch uint32, base []uint32) (cuts, spots []uint32) {
+	cuts = append(cuts, base...)
+	var known []uint32
 	for _, p := range v.ref.Policies {
 		if p.ABI.AuditArch != arch {
 			continue
 		}
 		for _, sc := range p.ABI.Syscalls() {
-			known[sc.Nr] = true
+			known = append(known, sc.Nr)
 		}
 		for _, r := range p.Rules {
 			resolve.NrSets(r.Cond, func(s resolve.Set) {
 				for _, rg := range s {
-					around(pts, rg.Lo)
-					around(pts, rg.Hi)
+					cuts = around(cuts, rg.Lo)
+					cuts = around(cuts, rg.Hi)
 				}
 			})
 		}
 	}
-	for k := range pts {
-		cuts = append(cuts, k)
-	}
-	for k := range known {
-		if !pts[k] {
-			spots = append(spots, k)
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	for _, nr := range known {
+		if _, found := slices.BinarySearch(cuts, nr); !found {
+			spots = append(spots, nr)
 		}
 	}
-	sort.Slice(cuts, func(i, j int) bool { return cuts[i] < cuts[j] })
-	sort.Slice(spots, func(i, j int) bool { return spots[i] < spots[j] })
-	return cuts, spots
+	slices.Sort(spots)
+	return cuts, slices.Compact(spots)
 }
 
 // call checks every argument input for one (arch, nr).
@@ -303,22 +325,28 @@ func (v *verifier) wordValues(arch, nr uint32) []wordVals {
 	if p == nil {
 		return nil
 	}
-	vals := map[uint32]map[uint32]bool{}
+	// Numbers that every nr test of the policy puts on the same side have
+	// the same argument rules: work them out once.
+	key := v.pieceKey(p, nr)
+	if w, ok := v.words[key]; ok {
+		return w
+	}
+	vals := map[uint32][]uint32{}
 	add := func(off, k uint32, mask uint32) {
 		m := vals[off]
 		if m == nil {
-			m = map[uint32]bool{0: true, 0xffffffff: true}
-			vals[off] = m
+			m = []uint32{0, 0xffffffff}
 		}
-		around(m, k)
+		m = around(m, k)
 		if mask != 0xffffffff {
-			m[k|^mask] = true
+			m = append(m, k|^mask)
 			for bit := uint32(1); bit != 0; bit <<= 1 {
 				if mask&bit != 0 {
-					m[k^bit] = true
+					m = append(m, k^bit)
 				}
 			}
 		}
+		vals[off] = m
 	}
 	for _, r := range p.Rules {
 		c := resolve.Restrict(r.Cond, nr)
@@ -334,15 +362,39 @@ func (v *verifier) wordValues(arch, nr uint32) []wordVals {
 	var out []wordVals
 	for off, m := range vals {
 		for _, k := range v.argK[off] {
-			around(m, k)
+			m = around(m, k)
 		}
-		w := wordVals{off: off}
-		for x := range m {
-			w.vals = append(w.vals, x)
-		}
-		sort.Slice(w.vals, func(i, j int) bool { return w.vals[i] < w.vals[j] })
-		out = append(out, w)
+		slices.Sort(m)
+		out = append(out, wordVals{off: off, vals: slices.Compact(m)})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].off < out[j].off })
+	slices.SortFunc(out, func(a, b wordVals) int { return int(a.off) - int(b.off) })
+	v.words[key] = out
 	return out
+}
+
+// pieceKey names p and which of its nr sets hold nr.
+func (v *verifier) pieceKey(p *resolve.Policy, nr uint32) string {
+	sets, ok := v.sets[p]
+	if !ok {
+		seen := map[string]bool{}
+		for _, r := range p.Rules {
+			resolve.NrSets(r.Cond, func(s resolve.Set) {
+				if k := s.String(); !seen[k] {
+					seen[k] = true
+					sets = append(sets, s)
+				}
+			})
+		}
+		v.sets[p] = sets
+	}
+	key := make([]byte, 0, len(p.ABI.Name)+1+len(sets))
+	key = append(append(key, p.ABI.Name...), ':')
+	for _, s := range sets {
+		if s.Contains(nr) {
+			key = append(key, '1')
+		} else {
+			key = append(key, '0')
+		}
+	}
+	return string(key)
 }
