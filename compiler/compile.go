@@ -1,7 +1,9 @@
 // Package compiler drives the pipeline that turns a policy into a seccomp
-// filter: resolve (per ABI) → decide (intervals and decision DAG) → codegen
-// (BPF) → bpf.Check (what the kernel would refuse) → verify (the filter
-// against the reference evaluation of the rules).
+// filter: resolve (per ABI) → decide (intervals and decision DAG) → opt
+// (search trees) → codegen (BPF) → bpf.Check (what the kernel would refuse)
+// and the cache check (every constant ALLOW cacheable) → verify (the filter
+// against the reference evaluation of the rules). CompileProfile does the
+// same for JSON profiles through the converter.
 //
 // Compile takes a parsed, preprocessed *lang.File; CompileSource also runs
 // the preprocessor and the parser with the symbols a target defines.
