@@ -268,17 +268,8 @@ func (p *run) ifExpr(f *fileState, d *dline, at diag.Pos) {
 }
 
 func (p *run) elif(f *fileState, d *dline, at diag.Pos) {
-	if f.overflow > 0 {
-		return
-	}
-	c := p.top(f)
+	c := p.branch(f, at, "elif", "the #else is at ")
 	if c == nil {
-		p.errorf(at, "#elif without #if")
-		return
-	}
-	if c.elsePos.IsValid() {
-		p.errorf(at, "#elif after #else").Hint = "the #else is at " + c.elsePos.String()
-		c.active = false
 		return
 	}
 	if c.taken {
@@ -289,18 +280,29 @@ func (p *run) elif(f *fileState, d *dline, at diag.Pos) {
 	c.taken = c.active
 }
 
-func (p *run) elseDirective(f *fileState, d *dline, at diag.Pos) {
+// branch finds the group an #elif or #else continues. It reports a
+// directive without #if, or one after the group's #else (whose place the
+// hint names), and returns nil when there is nothing more to do.
+func (p *run) branch(f *fileState, at diag.Pos, name, elseHint string) *cond {
 	if f.overflow > 0 {
-		return
+		return nil
 	}
 	c := p.top(f)
 	if c == nil {
-		p.errorf(at, "#else without #if")
-		return
+		p.errorf(at, "#%s without #if", name)
+		return nil
 	}
 	if c.elsePos.IsValid() {
-		p.errorf(at, "#else after #else").Hint = "the first #else is at " + c.elsePos.String()
+		p.errorf(at, "#%s after #else", name).Hint = elseHint + c.elsePos.String()
 		c.active = false
+		return nil
+	}
+	return c
+}
+
+func (p *run) elseDirective(f *fileState, d *dline, at diag.Pos) {
+	c := p.branch(f, at, "else", "the first #else is at ")
+	if c == nil {
 		return
 	}
 	c.elsePos = at
