@@ -526,27 +526,23 @@ func (db *sdb) treeAdd(existing **snode, n *snode) error {
 					}
 				}
 			}
-			if n.nxtT != nil {
-				switch {
-				case x.nxtT != nil:
-					if err := db.treeAdd(&x.nxtT, n.nxtT); err != nil {
-						return err
-					}
-				case !x.hasActT:
-					x.nxtT = get(n.nxtT)
-				default:
-					return nil
+			for _, b := range [2]struct {
+				xn     **snode
+				nn     *snode
+				hasAct bool
+			}{{&x.nxtT, n.nxtT, x.hasActT}, {&x.nxtF, n.nxtF, x.hasActF}} {
+				if b.nn == nil {
+					continue
 				}
-			}
-			if n.nxtF != nil {
 				switch {
-				case x.nxtF != nil:
-					if err := db.treeAdd(&x.nxtF, n.nxtF); err != nil {
+				case *b.xn != nil:
+					if err := db.treeAdd(b.xn, b.nn); err != nil {
 						return err
 					}
-				case !x.hasActF:
-					x.nxtF = get(n.nxtF)
+				case !b.hasAct:
+					*b.xn = get(b.nn)
 				default:
+					// An action already ends this branch: libseccomp stops here.
 					return nil
 				}
 			}
