@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -231,6 +232,19 @@ func makeCube(steps []pathStep) *cube {
 		}
 		c.lits = append(c.lits, literal{t, s.val})
 	}
+	lits := c.lits[:0:0]
+	for _, l := range c.lits {
+		cur, ok := sets[l.test.Word]
+		if !ok {
+			cur = resolve.FullSet
+		}
+		if s, ok := literalSet(l, cur); ok {
+			sets[l.test.Word] = s
+			continue
+		}
+		lits = append(lits, l)
+	}
+	c.lits = lits
 	for i := 0; i < 6; i++ {
 		hi, hok := sets[ArgWord(i, true)]
 		lo, lok := sets[ArgWord(i, false)]
@@ -256,6 +270,41 @@ func makeCube(steps []pathStep) *cube {
 		}
 	}
 	return c
+}
+
+// literalSet folds a masked test or a JSET into the values its word can
+// have, when they are few (smallSet): either the word's values so far are few, or the
+// test is a JSET whose clear outcome leaves few values (those with no bit
+// of K: the filters secc makes test small value sets that way).
+func literalSet(l literal, cur resolve.Set) (resolve.Set, bool) {
+	if setSize(cur) <= smallSet {
+		var pts []uint32
+		for _, r := range cur {
+			for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {
+				if l.test.Holds(uint32(v)) == l.val {
+					pts = append(pts, uint32(v))
+				}
+			}
+		}
+		return resolve.Points(pts...), true
+	}
+	free := ^l.test.K
+	if l.test.Op != OpSET || l.test.Mask != ^uint32(0) || bits.OnesCount32(free) > 6 {
+		return nil, false
+	}
+	// The values with no bit of K: every subset of the other bits.
+	var pts []uint32
+	for sub := free; ; sub = (sub - 1) & free {
+		pts = append(pts, sub)
+		if sub == 0 {
+			break
+		}
+	}
+	cube := resolve.Points(pts...)
+	if l.val {
+		cube = cube.Complement()
+	}
+	return cur.Intersect(cube), true
 }
 
 // mergeCubes joins cubes that differ only in the set of one argument,

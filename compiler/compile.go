@@ -173,7 +173,11 @@ func Compile(f *lang.File, opts Options) (*Result, error) {
 		return nil, diag.List{{Severity: diag.Error, Msg: err.Error()}}
 	}
 	res.Decision = d
-	insns, err := codegen.Generate(d, codegen.Options{Tree: treeBuilder(&opts)})
+	shaped := d
+	if opts.Optimize != OptimizeNone {
+		shaped = d.Reshape(opts.Optimize == OptimizeSize)
+	}
+	insns, err := codegen.Generate(shaped, codegen.Options{Tree: treeBuilder(&opts)})
 	if err != nil {
 		var tl *codegen.TooLargeError
 		if errors.As(err, &tl) {
@@ -215,12 +219,13 @@ func treeBuilder(opts *Options) func(a *decide.Arch) *opt.Tree {
 	}
 	cached := opts.Weights != nil && !opts.Kernel.Less(cacheKernel)
 	return func(a *decide.Arch) *opt.Tree {
-		// The path limit counts a call's decision as run with zero
-		// arguments, the common case (flags and modes clear).
+		// The path limits count a call's decision as run with zero
+		// arguments, the common case (flags and modes clear), and with the
+		// worst arguments.
 		var zero [6]uint64
-		costs := make([]int, len(a.Intervals))
+		costs := make([]opt.Cost, len(a.Intervals))
 		for i, iv := range a.Intervals {
-			costs[i] = iv.Node.Steps(&zero)
+			costs[i] = opt.Cost{Common: iv.Node.Steps(&zero), Worst: iv.Node.MaxSteps()}
 		}
 		return opt.Optimal(a.Intervals, intervalWeights(a, opts.Weights, cached), costs, goal)
 	}

@@ -102,10 +102,11 @@ func trees(rng *rand.Rand) []func(*decide.Arch) *opt.Tree {
 		}
 		return w
 	}
-	costs := func(a *decide.Arch) []int {
-		c := make([]int, len(a.Intervals))
+	costs := func(a *decide.Arch) []opt.Cost {
+		var zero [6]uint64
+		c := make([]opt.Cost, len(a.Intervals))
 		for i, iv := range a.Intervals {
-			c[i] = iv.Node.MaxSteps()
+			c[i] = opt.Cost{Common: iv.Node.Steps(&zero), Worst: iv.Node.MaxSteps()}
 		}
 		return c
 	}

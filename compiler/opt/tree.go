@@ -60,33 +60,63 @@ func Balanced(ivs []decide.Interval) *Tree {
 // longer lists are first cut in balanced halves.
 const maxDP = 160
 
-// Slack is how many instructions above the shortest possible longest path
-// the speed goal accepts to lower the mean path (on Docker's profile: the
-// mean goes from 10.0 with no slack to 9.4 with one, and to 9.1 unbounded,
-// where the longest path grows by 4).
-const Slack = 1
+// Slack is how many instructions above the shortest possible longest
+// common path (arguments zero) the speed goal accepts to lower the mean
+// path (on Docker's profile: the mean goes from 10.0 with no slack to 9.4
+// with one, and to 9.1 unbounded, where the longest path grows by 4).
+// WorstSlack is the same for the longest path over any arguments.
+const (
+	Slack      = 1
+	WorstSlack = 1
+)
+
+// Cost is what an interval's own decision adds to a path after the search
+// reaches it, in instructions (1 for a RET): Common with every argument
+// zero (flags and modes clear, the usual call), Worst with the worst
+// arguments.
+type Cost struct{ Common, Worst int }
 
 // Optimal builds the best tree for the goal. weights[i] is the weight of
-// ivs[i] (a zero total makes every interval weigh the same); costs[i] is
-// the longest run of instructions in ivs[i]'s decision (1 for a RET). For
-// Speed, the tree minimises the weighted mean depth among the trees whose
-// longest path (depth + cost) is at most Slack above the shortest possible.
-func Optimal(ivs []decide.Interval, weights []float64, costs []int, goal Goal) *Tree {
+// ivs[i] (a zero total makes every interval weigh the same). For Speed,
+// the tree minimises the weighted mean depth among the trees whose longest
+// path (depth + cost) is at most Slack above the shortest possible with
+// common arguments and WorstSlack above it with the worst ones; when no
+// tree keeps both, the worst-case limit gives way.
+func Optimal(ivs []decide.Interval, weights []float64, costs []Cost, goal Goal) *Tree {
 	if len(ivs) > maxDP {
 		mid := len(ivs) / 2
 		return &Tree{Op: bpf.OpJgeK, K: ivs[mid].Lo,
 			Yes: Optimal(ivs[mid:], weights[mid:], costs[mid:], goal),
 			No:  Optimal(ivs[:mid], weights[:mid], costs[:mid], goal)}
 	}
-	s := newSolver(ivs, weights, costs, goal)
+	common, worst := make([]int, len(costs)), make([]int, len(costs))
+	for i, c := range costs {
+		common[i], worst[i] = c.Common, max(c.Worst, c.Common)
+	}
 	if goal != Speed {
+		s := newSolver(ivs, weights, worst, goal)
 		s.solveAll(-1)
 		return s.build(0, len(ivs)-1, 0)
 	}
-	// The best tree within the limit: when the unlimited best keeps to the
-	// limit, it is this one.
-	s.solveAll(s.minMax() + Slack)
-	return s.build(0, len(ivs)-1, 0)
+	// Both limits as one: a path limit L with costs c'[i] keeps the depth
+	// of interval i within min(Lc - common[i], Lw - worst[i]).
+	n := len(ivs)
+	lc := minMaxTable(common)[n-1] + Slack
+	lw := minMaxTable(worst)[n-1] + WorstSlack
+	merged := make([]int, n)
+	for {
+		limit := max(lc, lw)
+		for i := range merged {
+			merged[i] = max(common[i]-lc, worst[i]-lw) + limit
+		}
+		if mm := minMaxTable(merged); mm[n-1] <= limit {
+			s := newSolver(ivs, weights, merged, goal)
+			s.mm = mm
+			s.solveAll(limit)
+			return s.build(0, len(ivs)-1, 0)
+		}
+		lw++
+	}
 }
 
 // A tree's cost is one number: for Speed, the weighted mean depth plus
@@ -151,17 +181,16 @@ func newSolver(ivs []decide.Interval, weights []float64, costs []int, goal Goal)
 
 func (s *solver) weight(i, j int) float64 { return s.prefix[j+1] - s.prefix[i] }
 
-// minMax is the smallest longest path (depth + cost) any JGE tree over all
-// the intervals can have.
-func (s *solver) minMax() int {
-	n := s.n
+// minMaxTable holds, for each range i..j of intervals ([i*n+j]), the
+// smallest longest path (depth + cost) a JGE tree over it can have.
+func minMaxTable(c []int) []int {
+	n := len(c)
 	mm := make([]int, n*n)
-	s.mm = mm
 	for length := 1; length <= n; length++ {
 		for i := 0; i+length-1 < n; i++ {
 			j := i + length - 1
 			if i == j {
-				mm[i*n+j] = s.c[i]
+				mm[i*n+j] = c[i]
 				continue
 			}
 			// A split at k costs 1 + max(mm(i..k-1), mm(k..j)): the first
@@ -183,7 +212,7 @@ func (s *solver) minMax() int {
 			mm[i*n+j] = best
 		}
 	}
-	return mm[n-1]
+	return mm
 }
 
 // solveAll fills the tables, with a path limit when limit ≥ 0.
@@ -269,9 +298,10 @@ func (s *solver) solve(d, i, j int) {
 		lo, hi := max(i+1, j-cml+1), min(j, i+cml)
 		// The best split moves right as a range grows (Knuth's observation
 		// for optimal search trees): look only between the best splits of
-		// the two ranges one shorter, when both are splits.
+		// the two ranges one shorter, when both are feasible splits.
 		if j-i >= 2 {
-			if a, c := split[s.at(d, i, j-1)], split[s.at(d, i+1, j)]; a >= 0 && c >= 0 && a <= c {
+			l, r := s.at(d, i, j-1), s.at(d, i+1, j)
+			if a, c := split[l], split[r]; a >= 0 && c >= 0 && a <= c && best[l] < infinite && best[r] < infinite {
 				lo, hi = max(lo, int(a)), min(hi, int(c))
 			}
 		}

@@ -41,10 +41,10 @@ func treeStats(t *Tree, ivs []decide.Interval, w []float64, c []int) (depth floa
 }
 
 // brute finds the least Σ w·depth + SizeWeight·size over all JGE trees on
-// w[i..j] rooted at depth d whose longest depth + cost stays within limit.
-func brute(w []float64, c []int, i, j, d, limit int) float64 {
+// w[i..j] rooted at depth d that keep every interval k at depth ≤ cap[k].
+func brute(w []float64, cap []int, i, j, d int) float64 {
 	if i == j {
-		if d+c[i] > limit {
+		if d > cap[i] {
 			return math.Inf(1)
 		}
 		return 0
@@ -55,13 +55,27 @@ func brute(w []float64, c []int, i, j, d, limit int) float64 {
 	}
 	best := math.Inf(1)
 	for k := i + 1; k <= j; k++ {
-		best = min(best, brute(w, c, i, k-1, d+1, limit)+brute(w, c, k, j, d+1, limit))
+		best = min(best, brute(w, cap, i, k-1, d+1)+brute(w, cap, k, j, d+1))
 	}
 	return best + sum + SizeWeight
 }
 
-// The speed tree must be the best tree within the longest-path limit, as
-// an exhaustive search over every tree finds it; the size tree the
+// bruteMinMax is the smallest longest depth + cost of any JGE tree on
+// c[i..j].
+func bruteMinMax(c []int, i, j int) int {
+	if i == j {
+		return c[i]
+	}
+	best := math.MaxInt
+	for k := i + 1; k <= j; k++ {
+		best = min(best, 1+max(bruteMinMax(c, i, k-1), bruteMinMax(c, k, j)))
+	}
+	return best
+}
+
+// The speed tree must be the best tree within both longest-path limits, as
+// an exhaustive search over every tree finds it (the worst-case limit
+// relaxed one step at a time while no tree keeps both); the size tree the
 // smallest (n-1 tests for distinct decisions).
 func TestOptimalAgainstExhaustiveSearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -69,12 +83,18 @@ func TestOptimalAgainstExhaustiveSearch(t *testing.T) {
 		n := 2 + rng.IntN(7)
 		ivs := intervals(n)
 		w := make([]float64, n)
-		c := make([]int, n)
+		costs := make([]Cost, n)
+		common, worst := make([]int, n), make([]int, n)
 		total := 0.0
 		for i := range w {
 			w[i] = float64(rng.IntN(20))
 			total += w[i]
-			c[i] = 1 + rng.IntN(4)
+			common[i] = 1 + rng.IntN(4)
+			worst[i] = common[i]
+			if rng.IntN(3) == 0 {
+				worst[i] += rng.IntN(6)
+			}
+			costs[i] = Cost{Common: common[i], Worst: worst[i]}
 		}
 		if total == 0 {
 			w[0], total = 1, 1
@@ -83,16 +103,27 @@ func TestOptimalAgainstExhaustiveSearch(t *testing.T) {
 		for i := range w {
 			norm[i] = w[i] / total
 		}
-		s := newSolver(ivs, w, c, Speed)
-		limit := s.minMax() + Slack
-		tree := Optimal(ivs, w, c, Speed)
-		depth, size, longest := treeStats(tree, ivs, norm, c)
-		require.LessOrEqual(t, longest, limit, "trial %d", trial)
-		want := brute(norm, c, 0, n-1, 0, limit)
-		require.InDelta(t, want, depth+SizeWeight*float64(size), 1e-9, "trial %d: weights %v costs %v", trial, w, c)
+		require.Equal(t, bruteMinMax(common, 0, n-1), minMaxTable(common)[n-1], "trial %d", trial)
+		lc := bruteMinMax(common, 0, n-1) + Slack
+		lw := bruteMinMax(worst, 0, n-1) + WorstSlack
+		cap := make([]int, n)
+		want := math.Inf(1)
+		for ; math.IsInf(want, 1); lw++ {
+			for i := range cap {
+				cap[i] = min(lc-common[i], lw-worst[i])
+			}
+			want = brute(norm, cap, 0, n-1, 0)
+		}
+		lw--
+		tree := Optimal(ivs, w, costs, Speed)
+		depth, size, longCommon := treeStats(tree, ivs, norm, common)
+		_, _, longWorst := treeStats(tree, ivs, norm, worst)
+		require.LessOrEqual(t, longCommon, lc, "trial %d", trial)
+		require.LessOrEqual(t, longWorst, lw, "trial %d", trial)
+		require.InDelta(t, want, depth+SizeWeight*float64(size), 1e-9, "trial %d: weights %v costs %v", trial, w, costs)
 
-		small := Optimal(ivs, w, c, Size)
-		_, size, _ = treeStats(small, ivs, norm, c)
+		small := Optimal(ivs, w, costs, Size)
+		_, size, _ = treeStats(small, ivs, norm, worst)
 		require.Equal(t, n-1, size)
 	}
 }
@@ -104,7 +135,7 @@ func TestChainPullsOutSingleNumbers(t *testing.T) {
 	a, x, y := b.Leaf(1), b.Leaf(2), b.Leaf(3)
 	ivs := []decide.Interval{{Lo: 0, Hi: 9, Node: a}, {Lo: 10, Hi: 10, Node: x}, {Lo: 11, Hi: 19, Node: a},
 		{Lo: 20, Hi: 20, Node: y}, {Lo: 21, Hi: math.MaxUint32, Node: a}}
-	tree := Optimal(ivs, []float64{1, 1, 1, 1, 1}, []int{1, 1, 1, 1, 1}, Size)
+	tree := Optimal(ivs, []float64{1, 1, 1, 1, 1}, []Cost{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}}, Size)
 	require.Equal(t, 2, tree.Size())
 	require.Equal(t, 4, Balanced(ivs).Size())
 }

@@ -1,0 +1,494 @@
+package decide
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// Reshape rebuilds every run of whole-word comparisons on one argument word
+// (the tests Decide chose one rule at a time) as the best search over that
+// word's values: JGT splits, JEQ pull-outs, and one JSET where the values
+// of one outcome are all the combinations of a few bits (personality's
+// 0, 8, 0x20000, 0x20008 are the subsets of 0x20008). With sizeFirst the
+// search has the fewest tests, then the shortest longest path; otherwise
+// the reverse. The result is the same function of the arguments with
+// other DAGs (sharing d's Builder); d keeps Decide's shape, which reads
+// rule by rule (explain prints it). --optimize=none emits d itself.
+func (d *Decision) Reshape(sizeFirst bool) *Decision {
+	r := &reshaper{b: d.Builder, memo: map[*Node]*Node{}, steps: map[stepKey]int{}, sizeFirst: sizeFirst}
+	out := &Decision{BadABI: d.BadABI, Builder: d.Builder, Arches: make([]Arch, len(d.Arches))}
+	for i, a := range d.Arches {
+		ivs := make([]Interval, 0, len(a.Intervals))
+		for _, iv := range a.Intervals {
+			ivs = appendInterval(ivs, Interval{iv.Lo, iv.Hi, r.node(iv.Node)})
+		}
+		out.Arches[i] = Arch{AuditArch: a.AuditArch, ABIs: a.ABIs, Intervals: ivs}
+	}
+	return out
+}
+
+type reshaper struct {
+	b         *Builder
+	memo      map[*Node]*Node
+	steps     map[stepKey]int
+	sizeFirst bool
+}
+
+// wholeWord reports whether t compares a whole word as an interval (EQ or
+// GT without a mask): the tests a value search can replace.
+func wholeWord(t Test) bool {
+	_, ok := t.asSet()
+	return ok
+}
+
+func (r *reshaper) node(n *Node) *Node {
+	if n.Leaf {
+		return n
+	}
+	if m, ok := r.memo[n]; ok {
+		return m
+	}
+	var out *Node
+	if wholeWord(n.Test) {
+		out = r.region(n)
+	} else {
+		out = r.b.Inner(n.Test, r.node(n.True), r.node(n.False))
+	}
+	r.memo[n] = out
+	return out
+}
+
+// maxRegion bounds the tests of one run and maxSpans the value intervals
+// searched; past them the run keeps its shape (the search is cubic).
+const (
+	maxRegion = 256
+	maxSpans  = 48
+)
+
+// span is a range of the word's values and where they leave the run.
+type span struct {
+	lo, hi uint32
+	exit   *Node
+	cost   int // the exit's longest run, the word already loaded
+}
+
+func (s span) point() bool { return s.lo == s.hi }
+
+// region replaces the run of whole-word tests on n's word that starts at n.
+func (r *reshaper) region(top *Node) *Node {
+	w := top.Test.Word
+	inRun := func(x *Node) bool { return !x.Leaf && x.Test.Word == w && wholeWord(x.Test) }
+	// The run's tests cut the word's values into intervals on which every
+	// test of the run agrees.
+	cuts := []uint64{0}
+	seen := map[*Node]bool{}
+	stack := []*Node{top}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[x] || !inRun(x) {
+			continue
+		}
+		seen[x] = true
+		if len(seen) > maxRegion {
+			return r.b.Inner(top.Test, r.node(top.True), r.node(top.False))
+		}
+		k := uint64(x.Test.K)
+		if x.Test.Op == OpEQ {
+			cuts = append(cuts, k)
+		}
+		cuts = append(cuts, k+1)
+		stack = append(stack, x.True, x.False)
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	if cuts[len(cuts)-1] == 1<<32 {
+		cuts = cuts[:len(cuts)-1]
+	}
+	var spans []span
+	for i, c := range cuts {
+		hi := uint64(1<<32 - 1)
+		if i+1 < len(cuts) {
+			hi = cuts[i+1] - 1
+		}
+		x := top
+		for inRun(x) {
+			if x.Test.Holds(uint32(c)) {
+				x = x.True
+			} else {
+				x = x.False
+			}
+		}
+		exit := r.node(x)
+		if n := len(spans); n > 0 && spans[n-1].exit == exit {
+			spans[n-1].hi = uint32(hi)
+			continue
+		}
+		spans = append(spans, span{lo: uint32(c), hi: uint32(hi), exit: exit, cost: maxSteps(exit, w, true, r.steps)})
+	}
+	if len(spans) == 1 {
+		return spans[0].exit // the run decided nothing
+	}
+	if len(spans) > maxSpans {
+		return r.copyRun(top, inRun)
+	}
+	s := newValueSearch(spans, r.sizeFirst)
+	best, bound := s.best()
+	if cube := cubeSearch(spans); cube != nil && s.better(cube.score, best.score) {
+		return r.buildCube(w, spans, cube)
+	}
+	// Decide's own shape is kept when the search finds nothing better.
+	old := r.copyRun(top, inRun)
+	if oldScore := r.score(old, w); !s.better(best.score, oldScore) {
+		return old
+	}
+	return s.build(r.b, w, 0, len(spans)-1, bound)
+}
+
+// copyRun is the run as Decide built it, with its exits reshaped.
+func (r *reshaper) copyRun(top *Node, inRun func(*Node) bool) *Node {
+	memo := map[*Node]*Node{}
+	var walk func(x *Node) *Node
+	walk = func(x *Node) *Node {
+		if !inRun(x) {
+			return r.node(x)
+		}
+		if m, ok := memo[x]; ok {
+			return m
+		}
+		m := r.b.Inner(x.Test, walk(x.True), walk(x.False))
+		memo[x] = m
+		return m
+	}
+	return walk(top)
+}
+
+// score of a built run: its longest path and its distinct tests on w.
+func (r *reshaper) score(n *Node, w Word) score {
+	size := 0
+	seen := map[*Node]bool{}
+	var count func(x *Node)
+	count = func(x *Node) {
+		if x.Leaf || seen[x] || x.Test.Word != w || !wholeWord(x.Test) {
+			return
+		}
+		seen[x] = true
+		size++
+		count(x.True)
+		count(x.False)
+	}
+	count(n)
+	return score{max: maxSteps(n, w, true, r.steps), size: size}
+}
+
+// score ranks searches: the longest path (tests plus the exit's run) and
+// the number of tests.
+type score struct{ max, size int }
+
+// valueSearch finds the best tree of JGT splits and JEQ pull-outs over
+// spans by dynamic programming over ranges of spans and a bound on the
+// longest path.
+type valueSearch struct {
+	spans     []span
+	sizeFirst bool
+	memo      map[[3]int]choice
+}
+
+// choice is the best tree for a range within a path bound.
+type choice struct {
+	ok    bool
+	score score
+	kind  uint8 // leafChoice, splitChoice, chainChoice, pullLoChoice, pullHiChoice
+	k     int   // split: first span of the upper part; chain: the exit kept
+}
+
+const (
+	leafChoice uint8 = iota
+	splitChoice
+	chainChoice
+	pullLoChoice
+	pullHiChoice
+)
+
+func newValueSearch(spans []span, sizeFirst bool) *valueSearch {
+	return &valueSearch{spans: spans, sizeFirst: sizeFirst, memo: map[[3]int]choice{}}
+}
+
+// better ranks two searches for the goal.
+func (s *valueSearch) better(a, b score) bool {
+	if s.sizeFirst {
+		return smaller(a, b)
+	}
+	return a.max < b.max || a.max == b.max && a.size < b.size
+}
+
+// smaller ranks by size, then longest path: within a bound on the path,
+// the smallest tree is the best (bounds carry the speed goal).
+func smaller(a, b score) bool {
+	return a.size < b.size || a.size == b.size && a.max < b.max
+}
+
+// best is the best tree over all spans and the bound it was found with:
+// the smallest bound that admits a tree for the speed goal, the smallest
+// bound of the smallest tree for the size goal.
+func (s *valueSearch) best() (choice, int) {
+	n := len(s.spans)
+	hiBound := 0
+	for _, sp := range s.spans {
+		hiBound = max(hiBound, sp.cost)
+	}
+	hiBound += n // a JEQ chain or a JGT ladder always fits
+	var best choice
+	bestBound := 0
+	for bound := 1; bound <= hiBound; bound++ {
+		c := s.solve(0, n-1, bound)
+		if c.ok && (!best.ok || s.better(c.score, best.score)) {
+			best, bestBound = c, bound
+			if !s.sizeFirst {
+				break
+			}
+		}
+	}
+	return best, bestBound
+}
+
+// solve is the best tree for spans i..j whose paths are at most bound.
+func (s *valueSearch) solve(i, j, bound int) choice {
+	if i == j {
+		c := s.spans[i].cost
+		return choice{ok: c <= bound, score: score{c, 0}, kind: leafChoice}
+	}
+	if bound <= 1 {
+		return choice{}
+	}
+	key := [3]int{i, j, bound}
+	if c, ok := s.memo[key]; ok {
+		return c
+	}
+	var best choice
+	consider := func(c choice) {
+		if c.ok && (!best.ok || smaller(c.score, best.score)) {
+			best = c
+		}
+	}
+	for k := i + 1; k <= j; k++ {
+		lo, hi := s.solve(i, k-1, bound-1), s.solve(k, j, bound-1)
+		if lo.ok && hi.ok {
+			consider(choice{ok: true, kind: splitChoice, k: k,
+				score: score{1 + max(lo.score.max, hi.score.max), 1 + lo.score.size + hi.score.size}})
+		}
+	}
+	if sp := s.spans[i]; sp.point() && sp.cost <= bound-1 {
+		if rest := s.solve(i+1, j, bound-1); rest.ok {
+			consider(choice{ok: true, kind: pullLoChoice,
+				score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size}})
+		}
+	}
+	if sp := s.spans[j]; sp.point() && sp.cost <= bound-1 {
+		if rest := s.solve(i, j-1, bound-1); rest.ok {
+			consider(choice{ok: true, kind: pullHiChoice,
+				score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size}})
+		}
+	}
+	if c, ok := s.chain(i, j); ok && c.score.max <= bound {
+		consider(c)
+	}
+	s.memo[key] = best
+	return best
+}
+
+// chain is a JEQ chain over spans i..j: the single values whose exit is
+// not the range's common one are pulled out, the costliest first. It
+// exists when every wider span of the range has one exit.
+func (s *valueSearch) chain(i, j int) (choice, bool) {
+	keep := -1
+	for x := i; x <= j; x++ {
+		if !s.spans[x].point() {
+			if keep >= 0 && s.spans[keep].exit != s.spans[x].exit {
+				return choice{}, false
+			}
+			if keep < 0 {
+				keep = x
+			}
+		}
+	}
+	if keep < 0 {
+		return choice{}, false // only single values: splits and pulls do it
+	}
+	pulled := s.pulled(i, j, keep)
+	worst := 0
+	for t, x := range pulled {
+		worst = max(worst, t+1+s.spans[x].cost)
+	}
+	worst = max(worst, len(pulled)+s.spans[keep].cost)
+	return choice{ok: true, kind: chainChoice, k: keep, score: score{worst, len(pulled)}}, true
+}
+
+// pulled lists the spans a chain over i..j keeping keep's exit tests, in
+// test order.
+func (s *valueSearch) pulled(i, j, keep int) []int {
+	var out []int
+	for x := i; x <= j; x++ {
+		if s.spans[x].exit != s.spans[keep].exit {
+			out = append(out, x)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b int) int { return s.spans[b].cost - s.spans[a].cost })
+	return out
+}
+
+// build emits the tree solve chose for spans i..j within bound.
+func (s *valueSearch) build(b *Builder, w Word, i, j, bound int) *Node {
+	whole := func(op Op, k uint32) Test { return Test{Word: w, Mask: 0xffffffff, Op: op, K: k} }
+	c := s.solve(i, j, bound)
+	switch c.kind {
+	case leafChoice:
+		return s.spans[i].exit
+	case splitChoice:
+		return b.Inner(whole(OpGT, s.spans[c.k].lo-1), s.build(b, w, c.k, j, bound-1), s.build(b, w, i, c.k-1, bound-1))
+	case pullLoChoice:
+		return b.Inner(whole(OpEQ, s.spans[i].lo), s.spans[i].exit, s.build(b, w, i+1, j, bound-1))
+	case pullHiChoice:
+		return b.Inner(whole(OpEQ, s.spans[j].lo), s.spans[j].exit, s.build(b, w, i, j-1, bound-1))
+	case chainChoice:
+		pulled := s.pulled(i, j, c.k)
+		n := s.spans[c.k].exit
+		for t := len(pulled) - 1; t >= 0; t-- {
+			sp := s.spans[pulled[t]]
+			n = b.Inner(whole(OpEQ, sp.lo), sp.exit, n)
+		}
+		return n
+	}
+	panic("decide: bad value search choice")
+}
+
+// cube is a search by one JSET ~mask, which sends the values with no bit
+// outside mask to in and the others to out, after which a few JEQs pull
+// out single values that go elsewhere, on the side where they fall.
+type cube struct {
+	pulled  []int // spans of one value each, tested after the JSET
+	mask    uint32
+	in, out *Node
+	score   score
+}
+
+// maxCubePoints bounds the single values tried as pull-outs (pairs of them
+// are tried, so the work is quadratic).
+const maxCubePoints = 16
+
+// cubeSearch finds the best cube search over spans, if any: spans must
+// have two exits in all.
+func cubeSearch(spans []span) *cube {
+	var exits []*Node
+	var points []int
+	for i, sp := range spans {
+		if !slices.Contains(exits, sp.exit) {
+			exits = append(exits, sp.exit)
+		}
+		if sp.point() {
+			points = append(points, i)
+		}
+	}
+	if len(exits) != 2 || len(points) > maxCubePoints {
+		return nil
+	}
+	var best *cube
+	try := func(pulled []int) {
+		for e := range 2 {
+			in, out := exits[e], exits[1-e]
+			mask, ok := cubeMask(spans, pulled, in)
+			if !ok {
+				continue
+			}
+			c := &cube{pulled: slices.Clone(pulled), mask: mask, in: in, out: out}
+			worst := 0
+			for _, inside := range []bool{false, true} {
+				side := c.side(spans, inside)
+				for t, x := range side {
+					worst = max(worst, 1+t+1+spans[x].cost)
+				}
+				rest := out
+				if inside {
+					rest = in
+				}
+				for _, sp := range spans {
+					if sp.exit == rest {
+						worst = max(worst, 1+len(side)+sp.cost)
+					}
+				}
+			}
+			c.score = score{worst, len(pulled) + 1}
+			if best == nil || c.score.max < best.score.max || c.score.max == best.score.max && c.score.size < best.score.size {
+				best = c
+			}
+		}
+	}
+	try(nil)
+	for a := range points {
+		try([]int{points[a]})
+		for b := a + 1; b < len(points); b++ {
+			try([]int{points[a], points[b]})
+		}
+	}
+	return best
+}
+
+// side lists the pulled spans inside the cube (or outside it), in test
+// order.
+func (c *cube) side(spans []span, inside bool) []int {
+	var out []int
+	for _, x := range c.pulled {
+		if (spans[x].lo&^c.mask == 0) == inside {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// cubeMask reports whether, apart from the pulled single values, the
+// values going to in are exactly those with no bit outside some mask, and
+// that mask.
+func cubeMask(spans []span, pulled []int, in *Node) (uint32, bool) {
+	var mask uint32
+	var count uint64
+	for i, sp := range spans {
+		if sp.exit != in || slices.Contains(pulled, i) {
+			continue
+		}
+		mask |= orRange(sp.lo, sp.hi)
+		count += uint64(sp.hi) - uint64(sp.lo) + 1
+	}
+	if count == 0 || mask == 0xffffffff {
+		return 0, false
+	}
+	// Every value counted lies in the cube of mask; the cube's values that
+	// were pulled out are not left to the JSET.
+	size := uint64(1) << bits.OnesCount32(mask)
+	for _, x := range pulled {
+		if spans[x].lo&^mask == 0 {
+			size--
+		}
+	}
+	return mask, count == size
+}
+
+// orRange is the bitwise OR of every value in lo..hi.
+func orRange(lo, hi uint32) uint32 {
+	if lo == hi {
+		return lo
+	}
+	top := bits.Len32(lo^hi) - 1 // the highest bit where they differ
+	return lo | hi | (1<<top - 1)
+}
+
+func (r *reshaper) buildCube(w Word, spans []span, c *cube) *Node {
+	chain := func(inside bool, rest *Node) *Node {
+		side := c.side(spans, inside)
+		for t := len(side) - 1; t >= 0; t-- {
+			sp := spans[side[t]]
+			rest = r.b.Inner(Test{Word: w, Mask: 0xffffffff, Op: OpEQ, K: sp.lo}, sp.exit, rest)
+		}
+		return rest
+	}
+	return r.b.Inner(Test{Word: w, Mask: 0xffffffff, Op: OpSET, K: ^c.mask}, chain(false, c.out), chain(true, c.in))
+}
