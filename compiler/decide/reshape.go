@@ -129,6 +129,9 @@ func (r *reshaper) region(top *Node) *Node {
 	if len(spans) == 1 {
 		return spans[0].exit // the run decided nothing
 	}
+	if len(spans) == 2 { // one test, whatever the goal
+		return r.b.Inner(Test{Word: w, Mask: 0xffffffff, Op: OpGT, K: spans[1].lo - 1}, spans[1].exit, spans[0].exit)
+	}
 	if len(spans) > maxSpans {
 		return r.copyRun(top, inRun)
 	}
@@ -191,7 +194,8 @@ type score struct{ max, size int }
 type valueSearch struct {
 	spans     []span
 	sizeFirst bool
-	memo      map[[3]int]choice
+	memo      [][]choice // [bound][i*len(spans)+j], filled on demand
+	done      [][]bool
 }
 
 // choice is the best tree for a range within a path bound.
@@ -211,7 +215,7 @@ const (
 )
 
 func newValueSearch(spans []span, sizeFirst bool) *valueSearch {
-	return &valueSearch{spans: spans, sizeFirst: sizeFirst, memo: map[[3]int]choice{}}
+	return &valueSearch{spans: spans, sizeFirst: sizeFirst}
 }
 
 // better ranks two searches for the goal.
@@ -238,9 +242,17 @@ func (s *valueSearch) best() (choice, int) {
 		hiBound = max(hiBound, sp.cost)
 	}
 	hiBound += n // a JEQ chain or a JGT ladder always fits
+	// No tree is shallower than a balanced one over its distinct exits.
+	exits := map[*Node]bool{}
+	lowBound := hiBound
+	for _, sp := range s.spans {
+		exits[sp.exit] = true
+		lowBound = min(lowBound, sp.cost)
+	}
+	lowBound += bits.Len(uint(len(exits) - 1))
 	var best choice
 	bestBound := 0
-	for bound := 1; bound <= hiBound; bound++ {
+	for bound := lowBound; bound <= hiBound; bound++ {
 		c := s.solve(0, n-1, bound)
 		if c.ok && (!best.ok || s.better(c.score, best.score)) {
 			best, bestBound = c, bound
@@ -261,9 +273,13 @@ func (s *valueSearch) solve(i, j, bound int) choice {
 	if bound <= 1 {
 		return choice{}
 	}
-	key := [3]int{i, j, bound}
-	if c, ok := s.memo[key]; ok {
-		return c
+	m := len(s.spans)
+	for len(s.memo) <= bound {
+		s.memo = append(s.memo, make([]choice, m*m))
+		s.done = append(s.done, make([]bool, m*m))
+	}
+	if s.done[bound][i*m+j] {
+		return s.memo[bound][i*m+j]
 	}
 	var best choice
 	consider := func(c choice) {
@@ -293,7 +309,7 @@ func (s *valueSearch) solve(i, j, bound int) choice {
 	if c, ok := s.chain(i, j); ok && c.score.max <= bound {
 		consider(c)
 	}
-	s.memo[key] = best
+	s.memo[bound][i*m+j], s.done[bound][i*m+j] = best, true
 	return best
 }
 

@@ -14,6 +14,7 @@ package opt
 
 import (
 	"math"
+	"sync"
 
 	"github.com/secc-lang/secc/compiler/bpf"
 	"github.com/secc-lang/secc/compiler/decide"
@@ -96,26 +97,42 @@ func Optimal(ivs []decide.Interval, weights []float64, costs []Cost, goal Goal) 
 	if goal != Speed {
 		s := newSolver(ivs, weights, worst, goal)
 		s.solveAll(-1)
+		defer s.release()
 		return s.build(0, len(ivs)-1, 0)
 	}
 	// Both limits as one: a path limit L with costs c'[i] keeps the depth
 	// of interval i within min(Lc - common[i], Lw - worst[i]).
 	n := len(ivs)
-	lc := minMaxTable(common)[n-1] + Slack
-	lw := minMaxTable(worst)[n-1] + WorstSlack
+	mm := getInts(n * n)
+	defer putInts(mm)
+	lc := minMaxTable(common, mm)[n-1] + Slack
+	lw := minMaxTable(worst, mm)[n-1] + WorstSlack
 	merged := make([]int, n)
 	for {
 		limit := max(lc, lw)
 		for i := range merged {
 			merged[i] = max(common[i]-lc, worst[i]-lw) + limit
 		}
-		if mm := minMaxTable(merged); mm[n-1] <= limit {
-			s := newSolver(ivs, weights, merged, goal)
-			s.mm = mm
-			s.solveAll(limit)
-			return s.build(0, len(ivs)-1, 0)
+		if minMaxTable(merged, mm)[n-1] > limit {
+			lw++
+			continue
 		}
-		lw++
+		// The best tree without a limit often keeps to it, and where it
+		// does not, most of its subtrees still do: the limited search
+		// takes those as they are.
+		free := newSolver(ivs, weights, merged, goal)
+		free.solveAll(-1)
+		defer free.release()
+		freeMax := free.longestTable(getInts(n * n))
+		defer putInts(freeMax)
+		if freeMax[n-1] <= limit {
+			return free.build(0, n-1, 0)
+		}
+		s := *free
+		s.mm, s.free, s.freeMax = mm, free, freeMax
+		s.solveAll(limit)
+		defer s.release()
+		return s.build(0, n-1, 0)
 	}
 }
 
@@ -152,10 +169,64 @@ type solver struct {
 	// split is k for a JGE at ivs[k].Lo, -1 for a JEQ chain, -2 for a leaf.
 	best   [][]float64
 	split  [][]int32
-	maxLen []int        // per level, the longest range its tables hold
-	mm     []int        // min over trees of the longest depth+cost, [i*n+j]
-	chains []*chainInfo // the JEQ chains, [i*n+j]; nil where none fits
+	maxLen []int // per level, the longest range its tables hold
+	mm     []int // min over trees of the longest depth+cost, [i*n+j]
+	// chains[i][t] is the JEQ chain over ivs[i..i+2t+2]; chains exist only
+	// for those ranges, and only up to the first that is not one.
+	chains [][]chainInfo
+	// free is the same search without a limit and freeMax the longest
+	// depth+cost of its tree for each range: where that fits under the
+	// limit, the limited search has nothing to add (split is freeSplit).
+	free    *solver
+	freeMax []int
+	pooled  [2]any // best's and split's storage, back to the pools on release
 }
+
+// The DP tables of one search are large (Docker's profile: 300 KB) and
+// short-lived; compiling many filters reuses them.
+var floatPool, int32Pool, intPool sync.Pool
+
+func getFloats(n int) []float64 {
+	if p, ok := floatPool.Get().(*[]float64); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]float64, n)
+}
+
+func getInt32s(n int) []int32 {
+	if p, ok := int32Pool.Get().(*[]int32); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]int32, n)
+}
+
+func getInts(n int) []int {
+	if p, ok := intPool.Get().(*[]int); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]int, n)
+}
+
+func putInts(x []int) { intPool.Put(&x) }
+
+// release returns the tables to the pools; the solver is unusable after.
+func (s *solver) release() {
+	if f, ok := s.pooled[0].([]float64); ok {
+		floatPool.Put(&f)
+	}
+	if x, ok := s.pooled[1].([]int32); ok {
+		int32Pool.Put(&x)
+	}
+	s.pooled = [2]any{}
+	s.best, s.split = nil, nil
+}
+
+// Markers in split: a JEQ chain, a leaf, the free search's tree.
+const (
+	chainSplit = -1
+	leafSplit  = -2
+	freeSplit  = -3
+)
 
 func newSolver(ivs []decide.Interval, weights []float64, costs []int, goal Goal) *solver {
 	n := len(ivs)
@@ -181,11 +252,11 @@ func newSolver(ivs []decide.Interval, weights []float64, costs []int, goal Goal)
 
 func (s *solver) weight(i, j int) float64 { return s.prefix[j+1] - s.prefix[i] }
 
-// minMaxTable holds, for each range i..j of intervals ([i*n+j]), the
-// smallest longest path (depth + cost) a JGE tree over it can have.
-func minMaxTable(c []int) []int {
+// minMaxTable fills mm (n*n long) with, for each range i..j of intervals
+// ([i*n+j]), the smallest longest path (depth + cost) a JGE tree over it
+// can have, and returns it.
+func minMaxTable(c []int, mm []int) []int {
 	n := len(c)
-	mm := make([]int, n*n)
 	for length := 1; length <= n; length++ {
 		for i := 0; i+length-1 < n; i++ {
 			j := i + length - 1
@@ -213,6 +284,26 @@ func minMaxTable(c []int) []int {
 		}
 	}
 	return mm
+}
+
+// longestTable fills out (n*n long) with, for each range i..j ([i*n+j]),
+// the longest depth+cost of the tree the tables hold for it at level 0.
+func (s *solver) longestTable(out []int) []int {
+	n := s.n
+	for length := 1; length <= n; length++ {
+		for i := 0; i+length-1 < n; i++ {
+			j := i + length - 1
+			switch k := int(s.split[0][s.at(0, i, j)]); {
+			case i == j:
+				out[i*n+j] = s.c[i]
+			case k == chainSplit:
+				out[i*n+j] = s.chainAt(i, j).need
+			default:
+				out[i*n+j] = 1 + max(out[i*n+k-1], out[k*n+j])
+			}
+		}
+	}
+	return out
 }
 
 // solveAll fills the tables, with a path limit when limit ≥ 0.
@@ -243,7 +334,10 @@ func (s *solver) solveAll(limit int) {
 		s.maxLen[d] = ml
 		total += n * ml
 	}
-	best, split := make([]float64, total), make([]int32, total)
+	// Every cell a level reads is written first, so pooled tables need no
+	// clearing.
+	best, split := getFloats(total), getInt32s(total)
+	s.pooled = [2]any{best, split}
 	s.best = make([][]float64, levels+1)
 	s.split = make([][]int32, levels+1)
 	off := 0
@@ -252,10 +346,12 @@ func (s *solver) solveAll(limit int) {
 		s.best[d], s.split[d] = best[off:off+size], split[off:off+size]
 		off += size
 	}
+	// Row by row from the last: a range needs only shorter ranges of its
+	// own row and ranges of later rows, and rows are contiguous in memory.
 	for d := levels - 1; d >= 0; d-- {
-		for length := 1; length <= s.maxLen[d]; length++ {
-			for i := 0; i+length-1 < n; i++ {
-				s.solve(d, i, i+length-1)
+		for i := n - 1; i >= 0; i-- {
+			for j := i; j < min(n, i+s.maxLen[d]); j++ {
+				s.solve(d, i, j)
 			}
 		}
 	}
@@ -288,7 +384,11 @@ func (s *solver) solve(d, i, j int) {
 		return
 	}
 	if i == j {
-		best[at], split[at] = 0, -2
+		best[at], split[at] = 0, leafSplit
+		return
+	}
+	if s.free != nil && d+s.freeMax[i*s.n+j] <= s.limit {
+		best[at], split[at] = s.free.best[0][s.free.at(0, i, j)], freeSplit
 		return
 	}
 	b, bk := infinite, int32(0)
@@ -301,7 +401,14 @@ func (s *solver) solve(d, i, j int) {
 		// the two ranges one shorter, when both are feasible splits.
 		if j-i >= 2 {
 			l, r := s.at(d, i, j-1), s.at(d, i+1, j)
-			if a, c := split[l], split[r]; a >= 0 && c >= 0 && a <= c && best[l] < infinite && best[r] < infinite {
+			a, c := split[l], split[r]
+			if a == freeSplit {
+				a = s.free.split[0][s.free.at(0, i, j-1)]
+			}
+			if c == freeSplit {
+				c = s.free.split[0][s.free.at(0, i+1, j)]
+			}
+			if a >= 0 && c >= 0 && a <= c && best[l] < infinite && best[r] < infinite {
 				lo, hi = max(lo, int(a)), min(hi, int(c))
 			}
 		}
@@ -316,7 +423,7 @@ func (s *solver) solve(d, i, j int) {
 		b += s.weight(i, j)*s.depthPrice + s.testPrice
 	}
 	if c, ok := s.chain(d, i, j); ok && c < b {
-		b, bk = c, -1
+		b, bk = c, chainSplit
 	}
 	best[at], split[at] = b, bk
 }
@@ -329,9 +436,18 @@ type chainInfo struct {
 	need int     // the longest depth + leaf cost below the chain's root
 }
 
+// chainAt is the JEQ chain over ivs[i..j], or nil.
+func (s *solver) chainAt(i, j int) *chainInfo {
+	t := (j - i - 2) / 2
+	if j-i < 2 || (j-i)%2 != 0 || t >= len(s.chains[i]) {
+		return nil
+	}
+	return &s.chains[i][t]
+}
+
 // chain prices the JEQ chain over ivs[i..j] for a root at depth d.
 func (s *solver) chain(d, i, j int) (float64, bool) {
-	c := s.chains[i*s.n+j]
+	c := s.chainAt(i, j)
 	if c == nil || (s.limit >= 0 && d+c.need > s.limit) {
 		return 0, false
 	}
@@ -341,10 +457,11 @@ func (s *solver) chain(d, i, j int) (float64, bool) {
 // prepareChains finds the ranges that are chains and prices them.
 func (s *solver) prepareChains() {
 	n := s.n
-	s.chains = make([]*chainInfo, n*n)
+	s.chains = make([][]chainInfo, n)
+	var pts, sorted []int
 	for i := 0; i < n; i++ {
 		bg := s.ivs[i].Node
-		var pts []int
+		pts = pts[:0]
 		bgCost := s.c[i]
 		for j := i + 2; j < n; j += 2 {
 			if s.ivs[j].Node != bg || s.ivs[j-1].Lo != s.ivs[j-1].Hi {
@@ -352,7 +469,7 @@ func (s *solver) prepareChains() {
 			}
 			pts = append(pts, j-1)
 			bgCost = max(bgCost, s.c[j])
-			sorted := append([]int(nil), pts...)
+			sorted = append(sorted[:0], pts...)
 			s.sortPoints(sorted)
 			depth, bgWeight := 0.0, s.weight(i, j)
 			need := len(sorted) + bgCost
@@ -362,7 +479,7 @@ func (s *solver) prepareChains() {
 				need = max(need, at+1+s.c[k])
 			}
 			depth += bgWeight * float64(len(sorted))
-			s.chains[i*n+j] = &chainInfo{cost: depth*s.depthPrice + float64(len(sorted))*s.testPrice, need: need}
+			s.chains[i] = append(s.chains[i], chainInfo{cost: depth*s.depthPrice + float64(len(sorted))*s.testPrice, need: need})
 		}
 	}
 }
@@ -382,6 +499,8 @@ func (s *solver) build(i, j, d int) *Tree {
 	switch {
 	case i == j:
 		return &Tree{Leaf: s.ivs[i].Node}
+	case k == freeSplit:
+		return s.free.build(i, j, 0)
 	case k >= 0:
 		cd := s.child(d)
 		return &Tree{Op: bpf.OpJgeK, K: s.ivs[k].Lo, Yes: s.build(k, j, cd), No: s.build(i, k-1, cd)}

@@ -103,7 +103,7 @@ func TestOptimalAgainstExhaustiveSearch(t *testing.T) {
 		for i := range w {
 			norm[i] = w[i] / total
 		}
-		require.Equal(t, bruteMinMax(common, 0, n-1), minMaxTable(common)[n-1], "trial %d", trial)
+		require.Equal(t, bruteMinMax(common, 0, n-1), minMaxTable(common, make([]int, n*n))[n-1], "trial %d", trial)
 		lc := bruteMinMax(common, 0, n-1) + Slack
 		lw := bruteMinMax(worst, 0, n-1) + WorstSlack
 		cap := make([]int, n)
