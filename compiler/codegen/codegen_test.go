@@ -139,9 +139,18 @@ func TestRandomPoliciesCompileFaithfully(t *testing.T) {
 		require.NoError(t, err)
 		// The plain tree (--optimize=none) and the optimal trees must all
 		// mean the policy.
+		// The trees over Decide's DAGs, and over the DAGs reshaped for
+		// speed and for size with their goals' trees, as the compiler
+		// pairs them.
+		ts := trees(rng)
+		type pair struct {
+			d    *decide.Decision
+			tree func(*decide.Arch) *opt.Tree
+		}
+		pairs := []pair{{d, ts[0]}, {d, ts[1]}, {d, ts[2]}, {d.Reshape(false), ts[1]}, {d.Reshape(true), ts[2]}}
 		var progs [][]xbpf.RawInstruction
-		for _, tree := range trees(rng) {
-			prog, err := codegen.Generate(d, codegen.Options{Tree: tree})
+		for _, p := range pairs {
+			prog, err := codegen.Generate(p.d, codegen.Options{Tree: p.tree})
 			require.NoError(t, err)
 			require.NoError(t, bpf.Check(prog))
 			_, err = verify.Verify(prog, &verify.Reference{Policies: policies, BadABI: bad})
