@@ -10,8 +10,10 @@ import (
 // word's values: JGT splits, JEQ pull-outs, and one JSET where the values
 // of one outcome are all the combinations of a few bits (personality's
 // 0, 8, 0x20000, 0x20008 are the subsets of 0x20008). With sizeFirst the
-// search has the fewest tests, then the shortest longest path; otherwise
-// the reverse. The result is the same function of the arguments with
+// search has the fewest tests, then the shortest longest path. Otherwise,
+// like the search over nr, it keeps the longest path within valueSlack of
+// the shortest possible and, within that, takes the fewest tests for the
+// value 0 (flags clear: the common call), then the fewest tests. The result is the same function of the arguments with
 // other DAGs (sharing d's Builder); d keeps Decide's shape, which reads
 // rule by rule (explain prints it). --optimize=none emits d itself.
 func (d *Decision) Reshape(sizeFirst bool) *Decision {
@@ -129,15 +131,22 @@ func (r *reshaper) region(top *Node) *Node {
 	if len(spans) == 1 {
 		return spans[0].exit // the run decided nothing
 	}
-	if len(spans) == 2 { // one test, whatever the goal
-		return r.b.Inner(Test{Word: w, Mask: 0xffffffff, Op: OpGT, K: spans[1].lo - 1}, spans[1].exit, spans[0].exit)
+	if len(spans) == 2 { // one test, whatever the goal; JEQ reads best
+		whole := func(op Op, k uint32) Test { return Test{Word: w, Mask: 0xffffffff, Op: op, K: k} }
+		switch {
+		case spans[0].point():
+			return r.b.Inner(whole(OpEQ, spans[0].lo), spans[0].exit, spans[1].exit)
+		case spans[1].point():
+			return r.b.Inner(whole(OpEQ, spans[1].lo), spans[1].exit, spans[0].exit)
+		}
+		return r.b.Inner(whole(OpGT, spans[1].lo-1), spans[1].exit, spans[0].exit)
 	}
 	if len(spans) > maxSpans {
 		return r.copyRun(top, inRun)
 	}
 	s := newValueSearch(spans, r.sizeFirst)
 	best, bound := s.best()
-	if cube := cubeSearch(spans); cube != nil && s.better(cube.score, best.score) {
+	if cube := s.cubeSearch(); cube != nil && s.better(cube.score, best.score) {
 		return r.buildCube(w, spans, cube)
 	}
 	// Decide's own shape is kept when the search finds nothing better.
@@ -166,8 +175,17 @@ func (r *reshaper) copyRun(top *Node, inRun func(*Node) bool) *Node {
 	return walk(top)
 }
 
-// score of a built run: its longest path and its distinct tests on w.
+// score of a built run: its longest path, its distinct tests on w and the
+// tests on the path of the value 0.
 func (r *reshaper) score(n *Node, w Word) score {
+	zero := 0
+	for x := n; !x.Leaf && x.Test.Word == w && wholeWord(x.Test); zero++ {
+		if x.Test.Holds(0) {
+			x = x.True
+		} else {
+			x = x.False
+		}
+	}
 	size := 0
 	seen := map[*Node]bool{}
 	var count func(x *Node)
@@ -181,12 +199,19 @@ func (r *reshaper) score(n *Node, w Word) score {
 		count(x.False)
 	}
 	count(n)
-	return score{max: maxSteps(n, w, true, r.steps), size: size}
+	return score{max: maxSteps(n, w, true, r.steps), size: size, zero: zero}
 }
 
-// score ranks searches: the longest path (tests plus the exit's run) and
-// the number of tests.
-type score struct{ max, size int }
+// score ranks searches: the longest path (tests plus the exit's run), the
+// number of tests, and the tests on the path of the value 0 (for ranges
+// that hold it).
+type score struct{ max, size, zero int }
+
+// valueSlack is how far above the shortest possible longest path the speed
+// goal lets a search go to test the value 0 sooner (Docker's socket rule:
+// JGT 37 first answers every common address family in one test, where two
+// JEQs would be one test shorter for 38 and 40 only).
+const valueSlack = 1
 
 // valueSearch finds the best tree of JGT splits and JEQ pull-outs over
 // spans by dynamic programming over ranges of spans and a bound on the
@@ -194,6 +219,7 @@ type score struct{ max, size int }
 type valueSearch struct {
 	spans     []span
 	sizeFirst bool
+	limit     int // speed goal: the longest path allowed, once known
 	memo      [][]choice // [bound][i*len(spans)+j], filled on demand
 	done      [][]bool
 }
@@ -218,23 +244,38 @@ func newValueSearch(spans []span, sizeFirst bool) *valueSearch {
 	return &valueSearch{spans: spans, sizeFirst: sizeFirst}
 }
 
-// better ranks two searches for the goal.
+// better ranks two whole searches for the goal.
 func (s *valueSearch) better(a, b score) bool {
 	if s.sizeFirst {
-		return smaller(a, b)
+		return s.within(a, b)
 	}
-	return a.max < b.max || a.max == b.max && a.size < b.size
+	if aOK, bOK := a.max <= s.limit, b.max <= s.limit; aOK != bOK || !aOK {
+		return aOK || !bOK && a.max < b.max
+	}
+	return s.within(a, b)
 }
 
-// smaller ranks by size, then longest path: within a bound on the path,
-// the smallest tree is the best (bounds carry the speed goal).
-func smaller(a, b score) bool {
-	return a.size < b.size || a.size == b.size && a.max < b.max
+// within ranks two searches that both keep to a bound on the path: for
+// speed, the value 0's tests, then all tests, then the longest path; for
+// size, all tests, the longest path, the value 0's tests.
+func (s *valueSearch) within(a, b score) bool {
+	x := [3]int{a.zero, a.size, a.max}
+	y := [3]int{b.zero, b.size, b.max}
+	if s.sizeFirst {
+		x = [3]int{a.size, a.max, a.zero}
+		y = [3]int{b.size, b.max, b.zero}
+	}
+	for i := range x {
+		if x[i] != y[i] {
+			return x[i] < y[i]
+		}
+	}
+	return false
 }
 
 // best is the best tree over all spans and the bound it was found with:
-// the smallest bound that admits a tree for the speed goal, the smallest
-// bound of the smallest tree for the size goal.
+// for the speed goal, the bound valueSlack above the smallest that admits
+// a tree; for the size goal, the smallest bound of the smallest tree.
 func (s *valueSearch) best() (choice, int) {
 	n := len(s.spans)
 	hiBound := 0
@@ -254,11 +295,12 @@ func (s *valueSearch) best() (choice, int) {
 	bestBound := 0
 	for bound := lowBound; bound <= hiBound; bound++ {
 		c := s.solve(0, n-1, bound)
+		if !s.sizeFirst && c.ok {
+			s.limit = bound + valueSlack
+			return s.solve(0, n-1, s.limit), s.limit
+		}
 		if c.ok && (!best.ok || s.better(c.score, best.score)) {
 			best, bestBound = c, bound
-			if !s.sizeFirst {
-				break
-			}
 		}
 	}
 	return best, bestBound
@@ -268,7 +310,7 @@ func (s *valueSearch) best() (choice, int) {
 func (s *valueSearch) solve(i, j, bound int) choice {
 	if i == j {
 		c := s.spans[i].cost
-		return choice{ok: c <= bound, score: score{c, 0}, kind: leafChoice}
+		return choice{ok: c <= bound, score: score{max: c}, kind: leafChoice}
 	}
 	if bound <= 1 {
 		return choice{}
@@ -283,7 +325,7 @@ func (s *valueSearch) solve(i, j, bound int) choice {
 	}
 	var best choice
 	consider := func(c choice) {
-		if c.ok && (!best.ok || smaller(c.score, best.score)) {
+		if c.ok && (!best.ok || s.within(c.score, best.score)) {
 			best = c
 		}
 	}
@@ -291,19 +333,19 @@ func (s *valueSearch) solve(i, j, bound int) choice {
 		lo, hi := s.solve(i, k-1, bound-1), s.solve(k, j, bound-1)
 		if lo.ok && hi.ok {
 			consider(choice{ok: true, kind: splitChoice, k: k,
-				score: score{1 + max(lo.score.max, hi.score.max), 1 + lo.score.size + hi.score.size}})
+				score: score{1 + max(lo.score.max, hi.score.max), 1 + lo.score.size + hi.score.size, s.zero(i, 1+lo.score.zero)}})
 		}
 	}
 	if sp := s.spans[i]; sp.point() && sp.cost <= bound-1 {
 		if rest := s.solve(i+1, j, bound-1); rest.ok {
 			consider(choice{ok: true, kind: pullLoChoice,
-				score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size}})
+				score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size, s.zero(i, 1)}})
 		}
 	}
 	if sp := s.spans[j]; sp.point() && sp.cost <= bound-1 {
 		if rest := s.solve(i, j-1, bound-1); rest.ok {
 			consider(choice{ok: true, kind: pullHiChoice,
-				score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size}})
+				score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size, s.zero(i, 1+rest.score.zero)}})
 		}
 	}
 	if c, ok := s.chain(i, j); ok && c.score.max <= bound {
@@ -332,12 +374,24 @@ func (s *valueSearch) chain(i, j int) (choice, bool) {
 		return choice{}, false // only single values: splits and pulls do it
 	}
 	pulled := s.pulled(i, j, keep)
-	worst := 0
+	worst, zero := 0, len(pulled)
 	for t, x := range pulled {
 		worst = max(worst, t+1+s.spans[x].cost)
+		if x == 0 {
+			zero = t + 1
+		}
 	}
 	worst = max(worst, len(pulled)+s.spans[keep].cost)
-	return choice{ok: true, kind: chainChoice, k: keep, score: score{worst, len(pulled)}}, true
+	return choice{ok: true, kind: chainChoice, k: keep, score: score{worst, len(pulled), s.zero(i, zero)}}, true
+}
+
+// zero is the value 0's tests in a search over spans i..: n if the spans
+// start at the first, which holds 0.
+func (s *valueSearch) zero(i, n int) int {
+	if i == 0 {
+		return n
+	}
+	return 0
 }
 
 // pulled lists the spans a chain over i..j keeping keep's exit tests, in
@@ -392,9 +446,10 @@ type cube struct {
 // are tried, so the work is quadratic).
 const maxCubePoints = 16
 
-// cubeSearch finds the best cube search over spans, if any: spans must
+// cubeSearch finds the best cube search over the spans, if any: they must
 // have two exits in all.
-func cubeSearch(spans []span) *cube {
+func (s *valueSearch) cubeSearch() *cube {
+	spans := s.spans
 	var exits []*Node
 	var points []int
 	for i, sp := range spans {
@@ -417,11 +472,17 @@ func cubeSearch(spans []span) *cube {
 				continue
 			}
 			c := &cube{pulled: slices.Clone(pulled), mask: mask, in: in, out: out}
-			worst := 0
+			worst, zero := 0, 0
 			for _, inside := range []bool{false, true} {
 				side := c.side(spans, inside)
+				if inside {
+					zero = 1 + len(side) // 0 is in every cube
+				}
 				for t, x := range side {
 					worst = max(worst, 1+t+1+spans[x].cost)
+					if x == 0 {
+						zero = 1 + t + 1
+					}
 				}
 				rest := out
 				if inside {
@@ -433,8 +494,8 @@ func cubeSearch(spans []span) *cube {
 					}
 				}
 			}
-			c.score = score{worst, len(pulled) + 1}
-			if best == nil || c.score.max < best.score.max || c.score.max == best.score.max && c.score.size < best.score.size {
+			c.score = score{worst, len(pulled) + 1, zero}
+			if best == nil || s.better(c.score, best.score) {
 				best = c
 			}
 		}

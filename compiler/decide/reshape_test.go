@@ -83,12 +83,20 @@ func TestReshapeFindsBitCube(t *testing.T) {
 	}
 }
 
-// Docker's socket rule: two values inside a range are two JEQs, not the
-// three range tests Decide takes one rule at a time.
+// Docker's socket rule, 38 and 40 refused: for speed, JGT 37 first answers
+// every common address family (all below 38) in one test, at one test
+// more for the rest; for size, two JEQs.
 func TestReshapePullsOutValues(t *testing.T) {
-	_, n := decideOne(t, false, resolve.Rule{Cond: oneOf(38, 40), Action: allow})
-	assert.Equal(t, 2, countTests(n, Word{0, false}))
-	assert.Equal(t, 6, n.MaxSteps())
+	lo := Word{0, false}
+	var args [6]uint64
+	args[0] = 2 // AF_INET
+	_, fast := decideOne(t, false, resolve.Rule{Cond: oneOf(38, 40), Action: allow})
+	assert.Equal(t, 3, countTests(fast, lo))
+	assert.Equal(t, 5, fast.Steps(&args), "ld hi, jgt, ld lo, jgt, ret")
+	assert.Equal(t, 7, fast.MaxSteps())
+	_, small := decideOne(t, true, resolve.Rule{Cond: oneOf(38, 40), Action: allow})
+	assert.Equal(t, 2, countTests(small, lo))
+	assert.Equal(t, 6, small.MaxSteps())
 }
 
 // A value search that is a ladder of ranges stays one test per boundary.
@@ -135,7 +143,7 @@ func randomRule(rng *rand.Rand, consts []uint64) resolve.Rule {
 
 // Reshaping changes the DAG, never the decision: random argument rules,
 // evaluated on every boundary value of their constants before and after,
-// for both goals; and the speed goal never lengthens the longest path.
+// for both goals.
 func TestReshapeKeepsTheDecision(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	for trial := range 400 {
@@ -160,13 +168,9 @@ func TestReshapeKeepsTheDecision(t *testing.T) {
 					want[[2]uint64{a, b}] = before.Eval(&args)
 				}
 			}
-			maxBefore := before.MaxSteps()
 			for k, w := range want {
 				args := [6]uint64{k[0], k[1]}
 				require.Equal(t, w, after.Eval(&args), "trial %d size %v args %#x", trial, sizeFirst, k)
-			}
-			if !sizeFirst {
-				require.LessOrEqual(t, after.MaxSteps(), maxBefore, "trial %d", trial)
 			}
 		}
 	}
