@@ -219,7 +219,7 @@ const valueSlack = 1
 type valueSearch struct {
 	spans     []span
 	sizeFirst bool
-	limit     int // speed goal: the longest path allowed, once known
+	limit     int        // speed goal: the longest path allowed, once known
 	memo      [][]choice // [bound][i*len(spans)+j], filled on demand
 	done      [][]bool
 }

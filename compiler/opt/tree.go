@@ -259,28 +259,19 @@ func (s *solver) weight(i, j int) float64 { return s.prefix[j+1] - s.prefix[i] }
 // can have, and returns it.
 func minMaxTable(c []int, mm []int) []int {
 	n := len(c)
-	for length := 1; length <= n; length++ {
-		for i := 0; i+length-1 < n; i++ {
-			j := i + length - 1
-			if i == j {
-				mm[i*n+j] = c[i]
-				continue
+	for i := n - 1; i >= 0; i-- {
+		mm[i*n+i] = c[i]
+		// A split at k costs 1 + max(mm(i..k-1), mm(k..j)): the first
+		// grows with k, the second shrinks, so the best k is where they
+		// cross; the crossing only moves right as j grows.
+		k := i + 1
+		for j := i + 1; j < n; j++ {
+			for k < j && mm[i*n+k-1] < mm[k*n+j] {
+				k++
 			}
-			// A split at k costs 1 + max(mm(i..k-1), mm(k..j)): the first
-			// grows with k, the second shrinks, so the best k is where they
-			// cross, found by bisection.
-			lo, hi := i+1, j
-			for lo < hi {
-				k := (lo + hi) / 2
-				if mm[i*n+k-1] < mm[k*n+j] {
-					lo = k + 1
-				} else {
-					hi = k
-				}
-			}
-			best := 1 + max(mm[i*n+lo-1], mm[lo*n+j])
-			if lo > i+1 {
-				best = min(best, 1+max(mm[i*n+lo-2], mm[(lo-1)*n+j]))
+			best := 1 + max(mm[i*n+k-1], mm[k*n+j])
+			if k > i+1 {
+				best = min(best, 1+max(mm[i*n+k-2], mm[(k-1)*n+j]))
 			}
 			mm[i*n+j] = best
 		}
@@ -321,16 +312,21 @@ func (s *solver) solveAll(limit int) {
 	// its longest feasible one.
 	s.maxLen = make([]int, levels+1)
 	total := 0
+	var fit []int // fit[l]: the least longest path of a range of l+1 intervals
+	if limit >= 0 {
+		fit = make([]int, n)
+		for l := range fit {
+			fit[l] = math.MaxInt
+			for i := 0; i+l < n; i++ {
+				fit[l] = min(fit[l], s.mm[i*n+i+l])
+			}
+		}
+	}
 	for d := 0; d < levels; d++ {
 		ml := n
 		if limit >= 0 {
-			ml = 0
-			for i := 0; i < n; i++ {
-				for j := i + ml; j < n; j++ {
-					if d+s.mm[i*n+j] <= limit {
-						ml = j - i + 1
-					}
-				}
+			for ml > 0 && d+fit[ml-1] > limit {
+				ml--
 			}
 		}
 		s.maxLen[d] = ml
@@ -350,10 +346,24 @@ func (s *solver) solveAll(limit int) {
 	}
 	// Row by row from the last: a range needs only shorter ranges of its
 	// own row and ranges of later rows, and rows are contiguous in memory.
+	// The cells that need no search (out of reach, leaves, the free
+	// search's trees) are most of them: they are filled here, inline.
 	for d := levels - 1; d >= 0; d-- {
+		ml := s.maxLen[d]
+		best, split := s.best[d], s.split[d]
 		for i := n - 1; i >= 0; i-- {
-			for j := i; j < min(n, i+s.maxLen[d]); j++ {
-				s.solve(d, i, j)
+			for j := i; j < min(n, i+ml); j++ {
+				at := i*ml + j - i
+				switch {
+				case limit >= 0 && d+s.mm[i*n+j] > limit:
+					best[at] = infinite
+				case i == j:
+					best[at], split[at] = 0, leafSplit
+				case s.free != nil && d+s.freeMax[i*n+j] <= limit:
+					best[at], split[at] = s.free.best[0][i*n+j-i], freeSplit
+				default:
+					s.solve(d, i, j)
+				}
 			}
 		}
 	}

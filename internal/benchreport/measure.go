@@ -25,6 +25,11 @@ type metrics struct {
 	maxPath  int     // over all calls, arguments zero
 	meanPath float64 // uniform over all calls, arguments zero
 
+	// nativeMax and nativeMean are the same over the native ABI's calls
+	// only: with compat ABIs, what the usual call pays.
+	nativeMax  int
+	nativeMean float64
+
 	// maxArgs is the longest path over the argument boundary values of the
 	// calls whose decision depends on arguments (and zero arguments for the
 	// others); argsSampled says the cross product was too big somewhere and
@@ -101,7 +106,7 @@ func measure(prog []xbpf.RawInstruction, d *decide.Decision, cfg config, w weigh
 	native := cfg.target.Native
 	nativeSteps := map[uint32]int{}
 	var zero [6]uint64
-	sum := 0
+	sum, nativeSum := 0, 0
 	for _, a := range cfg.abis {
 		for _, sc := range a.Syscalls() {
 			data := bpf.SeccompData{Nr: int32(sc.Nr), Arch: a.AuditArch}
@@ -122,6 +127,8 @@ func measure(prog []xbpf.RawInstruction, d *decide.Decision, cfg config, w weigh
 			}
 			if a == native {
 				nativeSteps[sc.Nr] = steps
+				nativeSum += steps
+				m.nativeMax = max(m.nativeMax, steps)
 			}
 			node := d.Lookup(a.AuditArch, sc.Nr)
 			if node == nil {
@@ -149,6 +156,9 @@ func measure(prog []xbpf.RawInstruction, d *decide.Decision, cfg config, w weigh
 	}
 	if m.calls > 0 {
 		m.meanPath = float64(sum) / float64(m.calls)
+	}
+	if len(nativeSteps) > 0 {
+		m.nativeMean = float64(nativeSum) / float64(len(nativeSteps))
 	}
 	var total, named, ws, eff float64
 	for _, name := range sortedKeys(w) {
