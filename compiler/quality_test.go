@@ -1,0 +1,225 @@
+package compiler_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	xbpf "golang.org/x/net/bpf"
+
+	"github.com/secc-lang/secc/compiler"
+	"github.com/secc-lang/secc/compiler/abi"
+	"github.com/secc-lang/secc/compiler/bpf"
+	"github.com/secc-lang/secc/compiler/resolve"
+	"github.com/secc-lang/secc/internal/caps"
+	"github.com/secc-lang/secc/internal/kver"
+)
+
+// accState is what a path knows about the accumulator: which word of
+// seccomp_data it holds (unmasked) and the values that word can still have.
+type accState struct {
+	known bool
+	off   uint32
+	vals  resolve.Set
+}
+
+func join(a, b accState) accState {
+	if !a.known || !b.known || a.off != b.off {
+		return accState{}
+	}
+	return accState{known: true, off: a.off, vals: a.vals.Union(b.vals)}
+}
+
+// jumpOutcome says whether a jump on a accumulator with values s is always
+// taken (1), never (0) or depends (-1). JSET is decided only on few values.
+func jumpOutcome(op uint16, k uint32, s resolve.Set) int {
+	var yes resolve.Set
+	switch op {
+	case bpf.OpJeqK:
+		yes = resolve.Points(k)
+	case bpf.OpJgtK:
+		if k == ^uint32(0) {
+			return 0
+		}
+		yes = resolve.Set{{Lo: k + 1, Hi: ^uint32(0)}}
+	case bpf.OpJgeK:
+		yes = resolve.Set{{Lo: k, Hi: ^uint32(0)}}
+	case bpf.OpJsetK:
+		n := 0
+		first := -1
+		for _, r := range s {
+			for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {
+				if n++; n > 4096 {
+					return -1
+				}
+				got := 0
+				if uint32(v)&k != 0 {
+					got = 1
+				}
+				if first < 0 {
+					first = got
+				} else if got != first {
+					return -1
+				}
+			}
+		}
+		return first
+	default:
+		return -1
+	}
+	switch {
+	case len(s.Intersect(yes)) == 0:
+		return 0
+	case len(s.Intersect(yes.Complement())) == 0:
+		return 1
+	}
+	return -1
+}
+
+func branch(op uint16, k uint32, s resolve.Set, taken bool) resolve.Set {
+	var yes resolve.Set
+	switch op {
+	case bpf.OpJeqK:
+		yes = resolve.Points(k)
+	case bpf.OpJgtK:
+		if k == ^uint32(0) {
+			yes = nil
+		} else {
+			yes = resolve.Set{{Lo: k + 1, Hi: ^uint32(0)}}
+		}
+	case bpf.OpJgeK:
+		yes = resolve.Set{{Lo: k, Hi: ^uint32(0)}}
+	default:
+		return s // JSET: the set is not narrowed
+	}
+	if !taken {
+		yes = yes.Complement()
+	}
+	return s.Intersect(yes)
+}
+
+// waste finds what a peephole pass could still remove from prog: loads of
+// the word the accumulator already holds on every path, conditional jumps
+// decided on every path that reaches them, and jumps into a test their own
+// path decides (jump threading).
+func waste(prog []xbpf.RawInstruction) (loads, decided, threadable []int) {
+	n := len(prog)
+	in := make([]*accState, n)
+	in[0] = &accState{}
+	flow := func(to int, s accState) {
+		if to >= n {
+			return
+		}
+		if in[to] == nil {
+			in[to] = &s
+			return
+		}
+		j := join(*in[to], s)
+		in[to] = &j
+	}
+	for pc := 0; pc < n; pc++ {
+		if in[pc] == nil {
+			continue // unreachable: reported by bpf.Check's callers elsewhere
+		}
+		s := *in[pc]
+		ins := prog[pc]
+		switch {
+		case ins.Op == bpf.OpLdAbsW:
+			if s.known && s.off == ins.K {
+				loads = append(loads, pc)
+			}
+			flow(pc+1, accState{known: true, off: ins.K, vals: resolve.FullSet})
+		case ins.Op == bpf.OpRetK:
+		case ins.Op == bpf.OpJA:
+			flow(pc+1+int(ins.K), s)
+		case ins.Op&0x07 == 0x05: // conditional jump
+			t, f := pc+1+int(ins.Jt), pc+1+int(ins.Jf)
+			if !s.known {
+				flow(t, s)
+				flow(f, s)
+				continue
+			}
+			if jumpOutcome(ins.Op, ins.K, s.vals) >= 0 {
+				decided = append(decided, pc)
+			}
+			for _, e := range []struct {
+				to    int
+				taken bool
+			}{{t, true}, {f, false}} {
+				next := accState{known: true, off: s.off, vals: branch(ins.Op, ins.K, s.vals, e.taken)}
+				if e.to < n && prog[e.to].Op&0x07 == 0x05 && jumpOutcome(prog[e.to].Op, prog[e.to].K, next.vals) >= 0 {
+					threadable = append(threadable, pc)
+				}
+				flow(e.to, next)
+			}
+		default:
+			flow(pc+1, accState{})
+		}
+	}
+	return loads, decided, threadable
+}
+
+// The compiled filters of every corpus profile leave a peephole pass
+// nothing to do: no load of a word the accumulator holds, no test its
+// paths decide, no jump into a test its own path decides. This holds by
+// construction (the decision DAG drops decided tests, the value searches
+// split ranges, codegen elides loads), and this test keeps it so.
+func TestOutputHasNoPeepholeWaste(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(corpusDir, "*"))
+	require.NoError(t, err)
+	if len(files) == 0 {
+		t.Skip("corpus not available")
+	}
+	for _, file := range files {
+		text, err := os.ReadFile(file)
+		require.NoError(t, err)
+		for _, target := range abi.Targets {
+			for _, abis := range [][]*abi.ABI{{target.Native}, target.ABIs} {
+				for _, level := range []compiler.Level{compiler.OptimizeSpeed, compiler.OptimizeSize} {
+					opts := compiler.Options{Target: target, ABIs: abis, Optimize: level, Kernel: kver.MustParse("6.18"), NoVerify: true}
+					var res *compiler.Result
+					if strings.HasSuffix(file, ".json") {
+						res, _, _, err = compiler.CompileProfile(compiler.Profile{Name: file, Data: text}, opts)
+					} else {
+						res, _, err = compiler.CompileSource(compiler.Source{Name: file, Text: text, Caps: caps.Docker}, opts)
+					}
+					require.NoError(t, err)
+					loads, decided, threadable := waste(res.Program.Insns)
+					name := filepath.Base(file) + " " + target.Name + " " + res.Program.ABIs[len(res.Program.ABIs)-1]
+					assert.Empty(t, loads, "%s: redundant loads", name)
+					assert.Empty(t, decided, "%s: decided tests", name)
+					assert.Empty(t, threadable, "%s: threadable jumps", name)
+				}
+			}
+		}
+	}
+}
+
+// The analysis itself finds each kind of waste.
+func TestPeepholeWasteAnalysis(t *testing.T) {
+	ld := func(off uint32) xbpf.RawInstruction { return xbpf.RawInstruction{Op: bpf.OpLdAbsW, K: off} }
+	jeq := func(k uint32, jt, jf uint8) xbpf.RawInstruction {
+		return xbpf.RawInstruction{Op: bpf.OpJeqK, K: k, Jt: jt, Jf: jf}
+	}
+	jgt := func(k uint32, jt, jf uint8) xbpf.RawInstruction {
+		return xbpf.RawInstruction{Op: bpf.OpJgtK, K: k, Jt: jt, Jf: jf}
+	}
+	ret := xbpf.RawInstruction{Op: bpf.OpRetK}
+	prog := []xbpf.RawInstruction{
+		ld(0),         // 0
+		ld(0),         // 1: redundant
+		jgt(10, 0, 2), // 2: nr > 10 → 3 (threadable: 3 is decided there)
+		jgt(5, 0, 2),  // 3: decided on its only path
+		ret,           // 4
+		jeq(20, 0, 0), // 5: reached from 2 (nr ≤ 10) and 3: nr == 20 is false on both paths
+		ret,           // 6
+		ret,           // 7
+	}
+	loads, decided, threadable := waste(prog)
+	assert.Equal(t, []int{1}, loads)
+	assert.Equal(t, []int{3, 5}, decided)
+	assert.Contains(t, threadable, 2)
+}
