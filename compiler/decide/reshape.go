@@ -219,9 +219,9 @@ const valueSlack = 1
 type valueSearch struct {
 	spans     []span
 	sizeFirst bool
-	limit     int        // speed goal: the longest path allowed, once known
-	memo      [][]choice // [bound][i*len(spans)+j], filled on demand
-	done      [][]bool
+	limit     int              // speed goal: the longest path allowed, once known
+	memo      map[int][]choice // [bound][i*len(spans)+j], filled on demand
+	done      map[int][]bool
 }
 
 // choice is the best tree for a range within a path bound.
@@ -241,7 +241,7 @@ const (
 )
 
 func newValueSearch(spans []span, sizeFirst bool) *valueSearch {
-	return &valueSearch{spans: spans, sizeFirst: sizeFirst}
+	return &valueSearch{spans: spans, sizeFirst: sizeFirst, memo: map[int][]choice{}, done: map[int][]bool{}}
 }
 
 // better ranks two whole searches for the goal.
@@ -316,12 +316,13 @@ func (s *valueSearch) solve(i, j, bound int) choice {
 		return choice{}
 	}
 	m := len(s.spans)
-	for len(s.memo) <= bound {
-		s.memo = append(s.memo, make([]choice, m*m))
-		s.done = append(s.done, make([]bool, m*m))
+	memo, done := s.memo[bound], s.done[bound]
+	if memo == nil {
+		memo, done = make([]choice, m*m), make([]bool, m*m)
+		s.memo[bound], s.done[bound] = memo, done
 	}
-	if s.done[bound][i*m+j] {
-		return s.memo[bound][i*m+j]
+	if done[i*m+j] {
+		return memo[i*m+j]
 	}
 	var best choice
 	consider := func(c choice) {
@@ -351,7 +352,7 @@ func (s *valueSearch) solve(i, j, bound int) choice {
 	if c, ok := s.chain(i, j); ok && c.score.max <= bound {
 		consider(c)
 	}
-	s.memo[bound][i*m+j], s.done[bound][i*m+j] = best, true
+	memo[i*m+j], done[i*m+j] = best, true
 	return best
 }
 
