@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/secc-lang/secc/compiler/abi"
+	"github.com/secc-lang/secc/compiler/resolve"
 	"github.com/secc-lang/secc/lang"
 )
 
@@ -157,7 +158,11 @@ func treeRules(s *ssys, bits32 bool) ([]xrule, error) {
 			}
 			cond := nodeCond(c, br)
 			p := prefix
-			switch cond.constant() {
+			k := cond.constant()
+			if k < 0 && given(prefix, cond) == 0 {
+				continue // the path excludes this branch
+			}
+			switch k {
 			case 0:
 				continue
 			case -1:
@@ -190,6 +195,70 @@ func treeRules(s *ssys, bits32 bool) ([]xrule, error) {
 	}
 	err := walk(head(s.chains), nil, func([]xcond) {})
 	return out, err
+}
+
+// given says whether the conditions of a path decide c: it holds on every
+// input that satisfies them (1), on none (0), or it depends (-1). A path
+// through libseccomp's tree often tests a word again (one rule per value of
+// an argument): dropping the branches the path already excludes keeps the
+// walk from enumerating impossible paths, whose number grows with the
+// product of the rules. (Conditions the path implies stay: the rules read
+// better with them, and simplify drops what is redundant.)
+func given(prefix []xcond, c xcond) int {
+	if c.Part == lang.Full || len(c.Set) > 0 {
+		return -1
+	}
+	if c.Mask == 0xffffffff {
+		vals := resolve.FullSet
+		for _, x := range prefix {
+			if x.Arg == c.Arg && x.Part == c.Part && x.Mask == 0xffffffff && len(x.Set) == 0 {
+				vals = vals.Intersect(wordSet(x))
+			}
+		}
+		switch yes := wordSet(c); {
+		case len(vals.Intersect(yes)) == 0:
+			return 0
+		case len(vals.Intersect(yes.Complement())) == 0:
+			return 1
+		}
+		return -1
+	}
+	// A masked test: only the same test seen before decides it.
+	for _, x := range prefix {
+		if x.Arg == c.Arg && x.Part == c.Part && x.Mask == c.Mask && x.Val == c.Val && len(x.Set) == 0 {
+			switch {
+			case x.Op == c.Op:
+				return 1
+			case x.Op == lang.Eq && c.Op == lang.Ne, x.Op == lang.Ne && c.Op == lang.Eq:
+				return 0
+			}
+		}
+	}
+	return -1
+}
+
+// wordSet is the set of 32-bit word values an unmasked word test accepts.
+func wordSet(c xcond) resolve.Set {
+	v := uint32(c.Val)
+	switch c.Op {
+	case lang.Eq:
+		return resolve.Points(v)
+	case lang.Ne:
+		return resolve.Points(v).Complement()
+	case lang.Lt:
+		if v == 0 {
+			return nil
+		}
+		return resolve.Set{{Lo: 0, Hi: v - 1}}
+	case lang.Le:
+		return resolve.Set{{Lo: 0, Hi: v}}
+	case lang.Gt:
+		if v == ^uint32(0) {
+			return nil
+		}
+		return resolve.Set{{Lo: v + 1, Hi: ^uint32(0)}}
+	}
+	return resolve.Set{{Lo: v, Hi: ^uint32(0)}}
 }
 
 // nodeCond is a node's test taken on its true or false branch.
