@@ -7,9 +7,9 @@
 // goal by dynamic programming over the intervals; JGE splits halve a range,
 // JEQ chains pull single numbers out of a range that otherwise has one
 // decision. The speed goal also bounds the longest path (depth plus the
-// instructions of the interval's own decision with zero arguments) to the
-// shortest possible plus Slack, so rare calls are not pushed arbitrarily deep
-// to shave the mean.
+// instructions of the interval's own decision) to the shortest possible
+// plus Slack with zero arguments and plus WorstSlack with the worst ones, so
+// rare calls are not pushed arbitrarily deep to shave the mean.
 package opt
 
 import (
