@@ -9,13 +9,17 @@ import (
 // (the tests Decide chose one rule at a time) as the best search over that
 // word's values: JGT splits, JEQ pull-outs, and one JSET where the values
 // of one outcome are all the combinations of a few bits (personality's
-// 0, 8, 0x20000, 0x20008 are the subsets of 0x20008). With sizeFirst the
-// search has the fewest tests, then the shortest longest path. Otherwise,
-// like the search over nr, it keeps the longest path within valueSlack of
-// the shortest possible and, within that, takes the fewest tests for the
-// value 0 (flags clear: the common call), then the fewest tests. The result is the same function of the arguments with
-// other DAGs (sharing d's Builder); d keeps Decide's shape, which reads
-// rule by rule (explain prints it). --optimize=none emits d itself.
+// 0, 8, 0x20000, 0x20008 are the subsets of 0x20008).
+//
+// With sizeFirst the search has the fewest tests, then the shortest longest
+// path. Otherwise, like the search over nr, it keeps the longest path
+// within valueSlack of the shortest possible and, within that, takes the
+// fewest tests for the value 0 (flags clear: the common call), then the
+// fewest tests.
+//
+// The result is the same function of the arguments with other DAGs (on
+// d's Builder); d keeps Decide's shape, which reads rule by rule (explain
+// prints it). --optimize=none emits d itself.
 func (d *Decision) Reshape(sizeFirst bool) *Decision {
 	r := &reshaper{b: d.Builder, memo: map[*Node]*Node{}, steps: map[stepKey]int{}, sizeFirst: sizeFirst}
 	out := &Decision{BadABI: d.BadABI, Builder: d.Builder, Arches: make([]Arch, len(d.Arches))}
