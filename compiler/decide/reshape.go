@@ -223,9 +223,9 @@ const valueSlack = 1
 type valueSearch struct {
 	spans     []span
 	sizeFirst bool
-	limit     int              // speed goal: the longest path allowed, once known
-	memo      map[int][]choice // [bound][i*len(spans)+j], filled on demand
-	done      map[int][]bool
+	limit     int        // speed goal: the longest path allowed, once known
+	layers    [][]choice // [bound][i*len(spans)+j]: the best tree within bound
+	chains    []*choice  // [i*len(spans)+j]: the JEQ chain over i..j, worked out once
 }
 
 // choice is the best tree for a range within a path bound.
@@ -245,7 +245,7 @@ const (
 )
 
 func newValueSearch(spans []span, sizeFirst bool) *valueSearch {
-	return &valueSearch{spans: spans, sizeFirst: sizeFirst, memo: map[int][]choice{}, done: map[int][]bool{}}
+	return &valueSearch{spans: spans, sizeFirst: sizeFirst}
 }
 
 // better ranks two whole searches for the goal.
@@ -312,58 +312,83 @@ func (s *valueSearch) best() (choice, int) {
 
 // solve is the best tree for spans i..j whose paths are at most bound.
 func (s *valueSearch) solve(i, j, bound int) choice {
-	if i == j {
-		c := s.spans[i].cost
-		return choice{ok: c <= bound, score: score{max: c}, kind: leafChoice}
+	for len(s.layers) <= bound {
+		s.addLayer()
 	}
-	if bound <= 1 {
-		return choice{}
-	}
+	return s.layers[bound][i*len(s.spans)+j]
+}
+
+// addLayer works out the best tree of every range for the next bound from
+// those of the bound below (each test on the way down uses one).
+func (s *valueSearch) addLayer() {
 	m := len(s.spans)
-	memo, done := s.memo[bound], s.done[bound]
-	if memo == nil {
-		memo, done = make([]choice, m*m), make([]bool, m*m)
-		s.memo[bound], s.done[bound] = memo, done
+	bound := len(s.layers)
+	layer := make([]choice, m*m)
+	s.layers = append(s.layers, layer)
+	var below []choice
+	if bound > 0 {
+		below = s.layers[bound-1]
 	}
-	if done[i*m+j] {
-		return memo[i*m+j]
-	}
-	var best choice
-	consider := func(c choice) {
-		if c.ok && (!best.ok || s.within(c.score, best.score)) {
-			best = c
+	for length := 1; length <= m; length++ {
+		for i := 0; i+length-1 < m; i++ {
+			j := i + length - 1
+			if i == j {
+				c := s.spans[i].cost
+				layer[i*m+j] = choice{ok: c <= bound, score: score{max: c}, kind: leafChoice}
+				continue
+			}
+			if bound <= 1 {
+				continue
+			}
+			best := &layer[i*m+j]
+			consider := func(c choice) {
+				if c.ok && (!best.ok || s.within(c.score, best.score)) {
+					*best = c
+				}
+			}
+			for k := i + 1; k <= j; k++ {
+				lo, hi := &below[i*m+k-1], &below[k*m+j]
+				if lo.ok && hi.ok {
+					consider(choice{ok: true, kind: splitChoice, k: k,
+						score: score{1 + max(lo.score.max, hi.score.max), 1 + lo.score.size + hi.score.size, s.zero(i, 1+lo.score.zero)}})
+				}
+			}
+			if sp := s.spans[i]; sp.point() && sp.cost <= bound-1 {
+				if rest := &below[(i+1)*m+j]; rest.ok {
+					consider(choice{ok: true, kind: pullLoChoice,
+						score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size, s.zero(i, 1)}})
+				}
+			}
+			if sp := s.spans[j]; sp.point() && sp.cost <= bound-1 {
+				if rest := &below[i*m+j-1]; rest.ok {
+					consider(choice{ok: true, kind: pullHiChoice,
+						score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size, s.zero(i, 1+rest.score.zero)}})
+				}
+			}
+			if c, ok := s.chain(i, j); ok && c.score.max <= bound {
+				consider(c)
+			}
 		}
 	}
-	for k := i + 1; k <= j; k++ {
-		lo, hi := s.solve(i, k-1, bound-1), s.solve(k, j, bound-1)
-		if lo.ok && hi.ok {
-			consider(choice{ok: true, kind: splitChoice, k: k,
-				score: score{1 + max(lo.score.max, hi.score.max), 1 + lo.score.size + hi.score.size, s.zero(i, 1+lo.score.zero)}})
-		}
-	}
-	if sp := s.spans[i]; sp.point() && sp.cost <= bound-1 {
-		if rest := s.solve(i+1, j, bound-1); rest.ok {
-			consider(choice{ok: true, kind: pullLoChoice,
-				score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size, s.zero(i, 1)}})
-		}
-	}
-	if sp := s.spans[j]; sp.point() && sp.cost <= bound-1 {
-		if rest := s.solve(i, j-1, bound-1); rest.ok {
-			consider(choice{ok: true, kind: pullHiChoice,
-				score: score{1 + max(sp.cost, rest.score.max), 1 + rest.score.size, s.zero(i, 1+rest.score.zero)}})
-		}
-	}
-	if c, ok := s.chain(i, j); ok && c.score.max <= bound {
-		consider(c)
-	}
-	memo[i*m+j], done[i*m+j] = best, true
-	return best
 }
 
 // chain is a JEQ chain over spans i..j: the single values whose exit is
 // not the range's common one are pulled out, the costliest first. It
 // exists when every wider span of the range has one exit.
 func (s *valueSearch) chain(i, j int) (choice, bool) {
+	m := len(s.spans)
+	if s.chains == nil {
+		s.chains = make([]*choice, m*m)
+	}
+	if c := s.chains[i*m+j]; c != nil {
+		return *c, c.ok
+	}
+	c, _ := s.newChain(i, j)
+	s.chains[i*m+j] = &c
+	return c, c.ok
+}
+
+func (s *valueSearch) newChain(i, j int) (choice, bool) {
 	keep := -1
 	for x := i; x <= j; x++ {
 		if !s.spans[x].point() {
