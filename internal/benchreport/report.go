@@ -356,12 +356,36 @@ func (r *report) targetsSection(p printer) {
 	}
 	p("\nThe compile-time target of the issue counts in-process time; \"8 ms here\" was libseccomp's figure on\n")
 	p("the issue author's machine. libseccomp's time measured here includes secc's decoding and lowering of the\n")
-	p("profile (shown under each table), which stands in for runc's parsing.\n\n")
+	p("profile (shown under each table), which stands in for runc's parsing.")
+	if ratio, ok := r.compileRatio(); ok {
+		p(" Times on this virtual machine vary by up to half\n")
+		p("between runs, so compare within a run: secc took %.0f%% of libseccomp's time in this one, where the issue's\n", 100*ratio)
+		p("figures (1 ms against libseccomp's 8 ms) ask for 13%%.")
+	}
+	p("\n\n")
 	p("The issue does not say which filter its path figures were measured on. libseccomp's 15.3 and 24 are not\n")
 	p("those of its x86_64-native filter (measured here: see the x86_64-native rows); they match its\n")
 	p("x86_64 + x86 + x32 filter, the one runc loads from Docker's profile on an x86_64 host, run on the x86_64\n")
 	p("calls (arguments zero). Both readings are shown: the x86_64-native filter on its calls, with the longest\n")
 	p("path for zero arguments and over argument boundary values, and the three-ABI filter on x86_64 calls.\n\n")
+}
+
+// compileRatio is secc's default compile time (verify off) over
+// libseccomp's at level 2, for the target profile on x86_64 native.
+func (r *report) compileRatio() (float64, bool) {
+	s := r.section(targetProfile)
+	if s == nil {
+		return 0, false
+	}
+	g := s.group("x86_64 native")
+	if g == nil || g.err != nil {
+		return 0, false
+	}
+	secc, lib := g.defaultRow(), g.libRow(2)
+	if secc == nil || lib == nil || secc.timeOff <= 0 || lib.timeOff <= 0 {
+		return 0, false
+	}
+	return secc.timeOff.Seconds() / lib.timeOff.Seconds(), true
 }
 
 func (r *report) profileSection(p printer, s *section) {
