@@ -238,11 +238,26 @@ func (k *knowledge) decide(t Test) (bool, bool) {
 	if len(s) == 1 && s[0].Lo == s[0].Hi {
 		return t.Holds(s[0].Lo), true
 	}
-	if yes, ok := t.asSet(); ok {
-		switch {
-		case len(s.Intersect(yes)) == 0:
+	if t.Mask == 0xffffffff && (t.Op == OpEQ || t.Op == OpGT) {
+		// Interval tests are decided from the set's ends or one search,
+		// not by intersecting sets: a word tested against each value of a
+		// large set has a set of as many ranges.
+		if len(s) == 0 {
 			return false, true
-		case len(s.Intersect(yes.Complement())) == 0:
+		}
+		if t.Op == OpEQ {
+			switch {
+			case !s.Contains(t.K):
+				return false, true
+			case len(s) == 1 && s[0].Lo == s[0].Hi:
+				return true, true
+			}
+			return false, false
+		}
+		switch {
+		case s[len(s)-1].Hi <= t.K:
+			return false, true
+		case s[0].Lo > t.K:
 			return true, true
 		}
 		return false, false

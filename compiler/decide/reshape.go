@@ -18,8 +18,8 @@ import (
 // fewest tests.
 //
 // The result is the same function of the arguments with other DAGs (on
-// d's Builder); d keeps Decide's shape, which reads rule by rule (explain
-// prints it). --optimize=none emits d itself.
+// d's Builder); d keeps Decide's shape, rule by rule, as the compiler's
+// Result.Decision. --optimize=none emits d itself.
 func (d *Decision) Reshape(sizeFirst bool) *Decision {
 	r := &reshaper{b: d.Builder, memo: map[*Node]*Node{}, steps: map[stepKey]int{}, sizeFirst: sizeFirst}
 	out := &Decision{BadABI: d.BadABI, Builder: d.Builder, Arches: make([]Arch, len(d.Arches))}
@@ -43,8 +43,7 @@ type reshaper struct {
 // wholeWord reports whether t compares a whole word as an interval (EQ or
 // GT without a mask): the tests a value search can replace.
 func wholeWord(t Test) bool {
-	_, ok := t.asSet()
-	return ok
+	return t.Mask == 0xffffffff && (t.Op == OpEQ || t.Op == OpGT)
 }
 
 func (r *reshaper) node(n *Node) *Node {
@@ -64,11 +63,12 @@ func (r *reshaper) node(n *Node) *Node {
 	return out
 }
 
-// maxRegion bounds the tests of one run and maxSpans the value intervals
-// searched; past them the run keeps its shape (the search is cubic).
+// maxRegion bounds the tests of one run (past it, the run keeps its shape)
+// and maxSpans the value intervals one search takes (the search is cubic;
+// more are halved by JGTs first).
 const (
-	maxRegion = 256
-	maxSpans  = 48
+	maxRegion = 4096
+	maxSpans  = 24
 )
 
 // span is a range of the word's values and where they leave the run.
@@ -145,20 +145,49 @@ func (r *reshaper) region(top *Node) *Node {
 		}
 		return r.b.Inner(whole(OpGT, spans[1].lo-1), spans[1].exit, spans[0].exit)
 	}
+	// Decide's own shape is kept when the search finds nothing better.
+	old := r.copyRun(top, inRun)
 	if len(spans) > maxSpans {
-		return r.copyRun(top, inRun)
+		halved := r.halve(w, spans, true)
+		if r.preferred(r.score(halved, w), r.score(old, w)) {
+			return halved
+		}
+		return old
 	}
-	s := newValueSearch(spans, r.sizeFirst)
+	s := newValueSearch(spans, r.sizeFirst, true)
 	best, bound := s.best()
 	if cube := s.cubeSearch(); cube != nil && s.better(cube.score, best.score) {
 		return r.buildCube(w, spans, cube)
 	}
-	// Decide's own shape is kept when the search finds nothing better.
-	old := r.copyRun(top, inRun)
 	if oldScore := r.score(old, w); !s.better(best.score, oldScore) {
 		return old
 	}
 	return s.build(r.b, w, 0, len(spans)-1, bound)
+}
+
+// halve searches more spans than the search takes at once: a JGT at the
+// middle, then each half (hasZero: the spans start at the value 0).
+func (r *reshaper) halve(w Word, spans []span, hasZero bool) *Node {
+	if len(spans) <= maxSpans {
+		s := newValueSearch(spans, r.sizeFirst, hasZero)
+		best, bound := s.best()
+		if cube := s.cubeSearch(); cube != nil && s.better(cube.score, best.score) {
+			return r.buildCube(w, spans, cube)
+		}
+		return s.build(r.b, w, 0, len(spans)-1, bound)
+	}
+	mid := len(spans) / 2
+	return r.b.Inner(Test{Word: w, Mask: 0xffffffff, Op: OpGT, K: spans[mid].lo - 1},
+		r.halve(w, spans[mid:], false), r.halve(w, spans[:mid], hasZero))
+}
+
+// preferred ranks two finished searches for the goal: the longest path,
+// then the tests, for speed; the reverse for size.
+func (r *reshaper) preferred(a, b score) bool {
+	if r.sizeFirst {
+		return a.size < b.size || a.size == b.size && a.max < b.max
+	}
+	return a.max < b.max || a.max == b.max && a.size < b.size
 }
 
 // copyRun is the run as Decide built it, with its exits reshaped.
@@ -224,6 +253,7 @@ type valueSearch struct {
 	spans     []span
 	sizeFirst bool
 	limit     int        // speed goal: the longest path allowed, once known
+	hasZero   bool       // spans[0] holds the value 0
 	layers    [][]choice // [bound][i*len(spans)+j]: the best tree within bound
 	chains    []*choice  // [i*len(spans)+j]: the JEQ chain over i..j, worked out once
 }
@@ -244,8 +274,8 @@ const (
 	pullHiChoice
 )
 
-func newValueSearch(spans []span, sizeFirst bool) *valueSearch {
-	return &valueSearch{spans: spans, sizeFirst: sizeFirst}
+func newValueSearch(spans []span, sizeFirst, hasZero bool) *valueSearch {
+	return &valueSearch{spans: spans, sizeFirst: sizeFirst, hasZero: hasZero}
 }
 
 // better ranks two whole searches for the goal.
@@ -418,7 +448,7 @@ func (s *valueSearch) newChain(i, j int) (choice, bool) {
 // zero is the value 0's tests in a search over spans i..: n if the spans
 // start at the first, which holds 0.
 func (s *valueSearch) zero(i, n int) int {
-	if i == 0 {
+	if i == 0 && s.hasZero {
 		return n
 	}
 	return 0
@@ -505,7 +535,7 @@ func (s *valueSearch) cubeSearch() *cube {
 			worst, zero := 0, 0
 			for _, inside := range []bool{false, true} {
 				side := c.side(spans, inside)
-				if inside {
+				if inside && s.hasZero {
 					zero = 1 + len(side) // 0 is in every cube
 				}
 				for t, x := range side {

@@ -175,3 +175,58 @@ func TestReshapeKeepsTheDecision(t *testing.T) {
 		}
 	}
 }
+
+// Ranges can make a bit cube too: 0-3 and 16-19 are the values with no bit
+// outside 0x13, one JSET where ranges would take two tests on each path.
+func TestReshapeCubeOfRanges(t *testing.T) {
+	nr1 := resolve.NrIn{Set: resolve.Points(1)}
+	in := resolve.Or{
+		resolve.And{arg0(lang.Ge, 0), arg0(lang.Le, 3)},
+		resolve.And{arg0(lang.Ge, 16), arg0(lang.Le, 19)},
+	}
+	before, after := decideOne(t, false, resolve.Rule{Cond: resolve.And{nr1, in}, Action: allow})
+	lo := Word{0, false}
+	require.Greater(t, countTests(before, lo), 1)
+	assert.Equal(t, 1, countTests(after, lo))
+	for v := uint64(0); v < 64; v++ {
+		args := [6]uint64{v}
+		assert.Equal(t, before.Eval(&args), after.Eval(&args), "%d", v)
+	}
+}
+
+// A set with more spans than one search takes is halved by JGTs first:
+// for speed, 60 values cost 7 tests at most instead of a chain of 60; for
+// size, the chain (one test per value) stays. The meaning is the same.
+func TestReshapeLargeSet(t *testing.T) {
+	var vals []uint64
+	for v := uint64(0); v < 120; v += 2 {
+		vals = append(vals, v)
+	}
+	rule := resolve.Rule{Cond: oneOf(vals...), Action: allow}
+	before, fast := decideOne(t, false, rule)
+	_, small := decideOne(t, true, rule)
+	lo := Word{0, false}
+	require.Equal(t, 60, countTests(before, lo))
+	assert.LessOrEqual(t, fast.MaxSteps(), 2+1+8+1, "ld hi, jeq, ld lo, at most 8 tests, ret")
+	assert.Equal(t, 60, countTests(small, lo))
+	for v := uint64(0); v < 130; v++ {
+		args := [6]uint64{v}
+		assert.Equal(t, before.Eval(&args), fast.Eval(&args), "%d", v)
+		assert.Equal(t, before.Eval(&args), small.Eval(&args), "%d", v)
+	}
+}
+
+// A run of a thousand tests (a 1000-value set) is halved down to searches
+// of a few spans and keeps its meaning.
+func TestReshapeHugeSet(t *testing.T) {
+	var vals []uint64
+	for v := uint64(0); v < 3000; v += 3 {
+		vals = append(vals, v)
+	}
+	before, fast := decideOne(t, false, resolve.Rule{Cond: oneOf(vals...), Action: allow})
+	assert.LessOrEqual(t, fast.MaxSteps(), 2+1+12+1, "ld hi, jeq, ld lo, at most 12 tests, ret")
+	for v := uint64(0); v < 3100; v++ {
+		args := [6]uint64{v}
+		require.Equal(t, before.Eval(&args), fast.Eval(&args), "%d", v)
+	}
+}
