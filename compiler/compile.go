@@ -1,6 +1,7 @@
 // Package compiler drives the pipeline that turns a policy into a seccomp
-// filter: resolve (per ABI) → decide (intervals and decision DAG) → opt
-// (search trees) → codegen (BPF) → bpf.Check (what the kernel would refuse)
+// filter: resolve (per ABI) → decide (intervals and decision DAG, then
+// Reshape: value searches per argument word) → opt (search trees over nr)
+// → codegen (BPF) → bpf.Check (what the kernel would refuse)
 // and the cache check (every constant ALLOW cacheable) → verify (the filter
 // against the reference evaluation of the rules). CompileProfile does the
 // same for JSON profiles through the converter.
