@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -219,26 +220,79 @@ func treeBuilder(opts *Options) func(a *decide.Arch) *opt.Tree {
 		goal = opt.Size
 	}
 	cached := opts.Weights != nil && !opts.Kernel.Less(cacheKernel)
-	return func(a *decide.Arch) *opt.Tree {
+	search := func(ivs []decide.Interval, abis []*abi.ABI) *opt.Tree {
 		// The path limits count a call's decision as run with zero
 		// arguments, the common case (flags and modes clear), and with the
 		// worst arguments.
 		var zero [6]uint64
-		costs := make([]opt.Cost, len(a.Intervals))
-		for i, iv := range a.Intervals {
+		costs := make([]opt.Cost, len(ivs))
+		for i, iv := range ivs {
 			costs[i] = opt.Cost{Common: iv.Node.Steps(&zero), Worst: iv.Node.MaxSteps()}
 		}
-		return opt.Optimal(a.Intervals, intervalWeights(a, opts.Weights, cached), costs, goal)
+		return opt.Optimal(ivs, intervalWeights(ivs, abis, opts.Weights, cached), costs, goal)
+	}
+	return func(a *decide.Arch) *opt.Tree {
+		if a.AuditArch == abi.AuditArchX86_64 && slices.Contains(a.ABIs, abi.X86_64) && slices.Contains(a.ABIs, abi.X32) {
+			return splitX32(a, search)
+		}
+		return search(a.Intervals, a.ABIs)
 	}
 }
 
-// intervalWeights sums the weights of the system calls in each interval.
-func intervalWeights(a *decide.Arch, weights map[string]float64, skipCached bool) []float64 {
-	out := make([]float64, len(a.Intervals))
-	for _, x := range a.ABIs {
+// splitX32 searches x86_64's numbers as if x32 were not accepted, with the
+// whole x32 range as one leaf, and hangs the search over the x32 numbers
+// there. x86_64 calls then run exactly the instructions of a filter for
+// x86_64 alone (on Docker's profile: a mean of 9.4 instead of 10.3), and
+// x32 calls, which hardly any system makes, pay for both searches.
+func splitX32(a *decide.Arch, search func([]decide.Interval, []*abi.ABI) *opt.Tree) *opt.Tree {
+	// x32Leaf stands for the x32 search in the native one: a node of its
+	// own, so no interval merges with it.
+	x32Leaf := &decide.Node{Leaf: true, Action: bpf.RetKillProcess}
+	clip := func(iv decide.Interval, lo, hi uint32) (decide.Interval, bool) {
+		iv.Lo, iv.Hi = max(iv.Lo, lo), min(iv.Hi, hi)
+		return iv, iv.Lo <= iv.Hi
+	}
+	var native, x32 []decide.Interval
+	for _, iv := range a.Intervals {
+		if c, ok := clip(iv, 0, abi.X32Bit-1); ok {
+			native = append(native, c)
+		}
+		if c, ok := clip(iv, abi.X32Bit, 0xfffffffe); ok {
+			x32 = append(x32, c)
+		}
+	}
+	native = append(native, decide.Interval{Lo: abi.X32Bit, Hi: 0xfffffffe, Node: x32Leaf})
+	if c, ok := clip(a.Intervals[len(a.Intervals)-1], 0xffffffff, 0xffffffff); ok {
+		native = append(native, c)
+	}
+	tree := search(native, []*abi.ABI{abi.X86_64})
+	graft(tree, x32Leaf, search(x32, []*abi.ABI{abi.X32}))
+	return tree
+}
+
+// graft replaces the leaf of t that decides leaf by sub.
+func graft(t *opt.Tree, leaf *decide.Node, sub *opt.Tree) {
+	if t.Leaf != nil {
+		if t.Leaf == leaf {
+			*t = *sub
+		}
+		return
+	}
+	graft(t.Yes, leaf, sub)
+	graft(t.No, leaf, sub)
+}
+
+// intervalWeights sums the weights of the system calls of abis in each
+// interval of ivs (which cover those calls).
+func intervalWeights(ivs []decide.Interval, abis []*abi.ABI, weights map[string]float64, skipCached bool) []float64 {
+	out := make([]float64, len(ivs))
+	for _, x := range abis {
 		for _, sc := range x.Syscalls() {
-			i := sort.Search(len(a.Intervals), func(i int) bool { return a.Intervals[i].Hi >= sc.Nr })
-			n := a.Intervals[i].Node
+			i := sort.Search(len(ivs), func(i int) bool { return ivs[i].Hi >= sc.Nr })
+			if i == len(ivs) || ivs[i].Lo > sc.Nr {
+				continue
+			}
+			n := ivs[i].Node
 			if skipCached && n.Leaf && n.Action == bpf.RetAllow {
 				continue
 			}

@@ -223,3 +223,30 @@ func TestPeepholeWasteAnalysis(t *testing.T) {
 	assert.Equal(t, []int{3, 5}, decided)
 	assert.Contains(t, threadable, 2)
 }
+
+// Accepting x32 costs x86_64 calls nothing: the x32 numbers are searched
+// below one leaf of the x86_64 search, so every x86_64 call runs as many
+// instructions as in a filter for x86_64 alone (with any arguments zero).
+func TestX32CostsNativeCallsNothing(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join(corpusDir, "moby-default.json"))
+	if err != nil {
+		t.Skip("corpus not available:", err)
+	}
+	compileFor := func(abis []*abi.ABI) []xbpf.RawInstruction {
+		opts := compiler.Options{Target: abi.TargetX86_64, ABIs: abis, Kernel: kver.MustParse("6.18")}
+		res, _, _, err := compiler.CompileProfile(compiler.Profile{Name: "moby-default.json", Data: text}, opts)
+		require.NoError(t, err)
+		return res.Program.Insns
+	}
+	native := compileFor([]*abi.ABI{abi.X86_64})
+	all := compileFor(abi.TargetX86_64.ABIs)
+	for _, sc := range abi.X86_64.Syscalls() {
+		data := bpf.SeccompData{Nr: int32(sc.Nr), Arch: abi.AuditArchX86_64}
+		r1, n1, err := bpf.Run(native, &data)
+		require.NoError(t, err)
+		r2, n2, err := bpf.Run(all, &data)
+		require.NoError(t, err)
+		assert.Equal(t, r1, r2, sc.Name)
+		assert.Equal(t, n1, n2, "%s: instructions run", sc.Name)
+	}
+}
