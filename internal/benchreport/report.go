@@ -367,7 +367,10 @@ func (r *report) targetsSection(p printer) {
 	p("those of its x86_64-native filter (measured here: see the x86_64-native rows); they match its\n")
 	p("x86_64 + x86 + x32 filter, the one runc loads from Docker's profile on an x86_64 host, run on the x86_64\n")
 	p("calls (arguments zero). Both readings are shown: the x86_64-native filter on its calls, with the longest\n")
-	p("path for zero arguments and over argument boundary values, and the three-ABI filter on x86_64 calls.\n\n")
+	p("path for zero arguments and over argument boundary values, and the three-ABI filter on x86_64 calls.\n")
+	p("secc searches the x32 numbers below one leaf of the x86_64 search, so x86_64 calls run exactly what an\n")
+	p("x86_64-only filter runs and x32 calls, which hardly any system makes, pay for both searches: the longest\n")
+	p("paths and the higher uniform means of the x86_64 + x86 + x32 rows are those of x32 calls.\n\n")
 }
 
 // compileRatio is secc's default compile time (verify off) over
