@@ -33,69 +33,65 @@ func join(a, b accState) accState {
 	return accState{known: true, off: a.off, vals: a.vals.Union(b.vals)}
 }
 
+// taken is the set of accumulator values for which a JEQ/JGT/JGE K jumps;
+// false for JSET, whose values are not an interval.
+func taken(op uint16, k uint32) (resolve.Set, bool) {
+	switch op {
+	case bpf.OpJeqK:
+		return resolve.Points(k), true
+	case bpf.OpJgtK:
+		if k == ^uint32(0) {
+			return nil, true
+		}
+		return resolve.Set{{Lo: k + 1, Hi: ^uint32(0)}}, true
+	case bpf.OpJgeK:
+		return resolve.Set{{Lo: k, Hi: ^uint32(0)}}, true
+	}
+	return nil, false
+}
+
 // jumpOutcome says whether a jump on a accumulator with values s is always
 // taken (1), never (0) or depends (-1). JSET is decided only on few values.
 func jumpOutcome(op uint16, k uint32, s resolve.Set) int {
-	var yes resolve.Set
-	switch op {
-	case bpf.OpJeqK:
-		yes = resolve.Points(k)
-	case bpf.OpJgtK:
-		if k == ^uint32(0) {
+	if yes, ok := taken(op, k); ok {
+		switch {
+		case len(s.Intersect(yes)) == 0:
 			return 0
+		case len(s.Intersect(yes.Complement())) == 0:
+			return 1
 		}
-		yes = resolve.Set{{Lo: k + 1, Hi: ^uint32(0)}}
-	case bpf.OpJgeK:
-		yes = resolve.Set{{Lo: k, Hi: ^uint32(0)}}
-	case bpf.OpJsetK:
-		n := 0
-		first := -1
-		for _, r := range s {
-			for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {
-				if n++; n > 4096 {
-					return -1
-				}
-				got := 0
-				if uint32(v)&k != 0 {
-					got = 1
-				}
-				if first < 0 {
-					first = got
-				} else if got != first {
-					return -1
-				}
-			}
-		}
-		return first
-	default:
 		return -1
 	}
-	switch {
-	case len(s.Intersect(yes)) == 0:
-		return 0
-	case len(s.Intersect(yes.Complement())) == 0:
-		return 1
+	if op != bpf.OpJsetK {
+		return -1
 	}
-	return -1
+	n, first := 0, -1
+	for _, r := range s {
+		for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {
+			if n++; n > 4096 {
+				return -1
+			}
+			got := 0
+			if uint32(v)&k != 0 {
+				got = 1
+			}
+			if first < 0 {
+				first = got
+			} else if got != first {
+				return -1
+			}
+		}
+	}
+	return first
 }
 
-func branch(op uint16, k uint32, s resolve.Set, taken bool) resolve.Set {
-	var yes resolve.Set
-	switch op {
-	case bpf.OpJeqK:
-		yes = resolve.Points(k)
-	case bpf.OpJgtK:
-		if k == ^uint32(0) {
-			yes = nil
-		} else {
-			yes = resolve.Set{{Lo: k + 1, Hi: ^uint32(0)}}
-		}
-	case bpf.OpJgeK:
-		yes = resolve.Set{{Lo: k, Hi: ^uint32(0)}}
-	default:
+// branch narrows s to the values that take (or do not take) the jump.
+func branch(op uint16, k uint32, s resolve.Set, take bool) resolve.Set {
+	yes, ok := taken(op, k)
+	if !ok {
 		return s // JSET: the set is not narrowed
 	}
-	if !taken {
+	if !take {
 		yes = yes.Complement()
 	}
 	return s.Intersect(yes)
