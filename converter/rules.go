@@ -209,11 +209,19 @@ func given(prefix []xcond, c xcond) int {
 		return -1
 	}
 	if c.Mask == 0xffffffff {
-		vals := resolve.FullSet
+		var vals resolve.Set
+		found := false
 		for _, x := range prefix {
 			if x.Arg == c.Arg && x.Part == c.Part && x.Mask == 0xffffffff && len(x.Set) == 0 {
-				vals = vals.Intersect(wordSet(x))
+				if found {
+					vals = vals.Intersect(wordSet(x))
+				} else {
+					vals, found = wordSet(x), true
+				}
 			}
+		}
+		if !found {
+			return -1 // the path has not tested the word
 		}
 		switch yes := wordSet(c); {
 		case len(vals.Intersect(yes)) == 0:
