@@ -273,9 +273,9 @@ func makeCube(steps []pathStep) *cube {
 }
 
 // literalSet folds a masked test or a JSET into the values its word can
-// have, when they are few (smallSet): either the word's values so far are few, or the
-// test is a JSET whose clear outcome leaves few values (those with no bit
-// of K: the filters secc makes test small value sets that way).
+// have, when they are few: either the word's values so far are (at most
+// smallSet), or the test is a JSET whose clear outcome leaves few values,
+// those with no bit of K (secc's filters test small value sets that way).
 func literalSet(l literal, cur resolve.Set) (resolve.Set, bool) {
 	if setSize(cur) <= smallSet {
 		var pts []uint32

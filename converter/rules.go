@@ -159,8 +159,8 @@ func treeRules(s *ssys, bits32 bool) ([]xrule, error) {
 			cond := nodeCond(c, br)
 			p := prefix
 			k := cond.constant()
-			if k < 0 && given(prefix, cond) == 0 {
-				continue // the path excludes this branch
+			if k < 0 && excluded(prefix, cond) {
+				continue
 			}
 			switch k {
 			case 0:
@@ -197,52 +197,39 @@ func treeRules(s *ssys, bits32 bool) ([]xrule, error) {
 	return out, err
 }
 
-// given says whether the conditions of a path decide c: it holds on every
-// input that satisfies them (1), on none (0), or it depends (-1). A path
-// through libseccomp's tree often tests a word again (one rule per value of
-// an argument): dropping the branches the path already excludes keeps the
-// walk from enumerating impossible paths, whose number grows with the
-// product of the rules. (Conditions the path implies stay: the rules read
-// better with them, and simplify drops what is redundant.)
-func given(prefix []xcond, c xcond) int {
+// excluded reports whether the conditions of a path leave no input for
+// which c holds. A path through libseccomp's tree often tests a word again
+// (one rule per value of an argument): skipping the branches the path
+// already excludes keeps the walk from enumerating impossible paths, whose
+// number grows with the product of the rules. (Conditions the path implies
+// stay: the rules read better with them, and simplify drops what is
+// redundant.)
+func excluded(prefix []xcond, c xcond) bool {
 	if c.Part == lang.Full || len(c.Set) > 0 {
-		return -1
+		return false
 	}
-	if c.Mask == 0xffffffff {
-		var vals resolve.Set
-		found := false
+	if c.Mask != 0xffffffff {
+		// A masked test: only its own opposite excludes it.
 		for _, x := range prefix {
-			if x.Arg == c.Arg && x.Part == c.Part && x.Mask == 0xffffffff && len(x.Set) == 0 {
-				if found {
-					vals = vals.Intersect(wordSet(x))
-				} else {
-					vals, found = wordSet(x), true
-				}
+			if x.Arg == c.Arg && x.Part == c.Part && x.Mask == c.Mask && x.Val == c.Val && len(x.Set) == 0 &&
+				(x.Op == lang.Eq && c.Op == lang.Ne || x.Op == lang.Ne && c.Op == lang.Eq) {
+				return true
 			}
 		}
-		if !found {
-			return -1 // the path has not tested the word
-		}
-		switch yes := wordSet(c); {
-		case len(vals.Intersect(yes)) == 0:
-			return 0
-		case len(vals.Intersect(yes.Complement())) == 0:
-			return 1
-		}
-		return -1
+		return false
 	}
-	// A masked test: only the same test seen before decides it.
+	var vals resolve.Set // made when the path turns out to test the word
 	for _, x := range prefix {
-		if x.Arg == c.Arg && x.Part == c.Part && x.Mask == c.Mask && x.Val == c.Val && len(x.Set) == 0 {
-			switch {
-			case x.Op == c.Op:
-				return 1
-			case x.Op == lang.Eq && c.Op == lang.Ne, x.Op == lang.Ne && c.Op == lang.Eq:
-				return 0
+		if x.Arg == c.Arg && x.Part == c.Part && x.Mask == 0xffffffff && len(x.Set) == 0 {
+			if vals == nil {
+				vals = wordSet(c)
+			}
+			if vals = vals.Intersect(wordSet(x)); len(vals) == 0 {
+				return true
 			}
 		}
 	}
-	return -1
+	return false
 }
 
 // wordSet is the set of 32-bit word values an unmasked word test accepts.
