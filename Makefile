@@ -13,7 +13,7 @@ FUZZTIME ?=
 .PHONY: build test unit fuzz-smoke fuzz bench lint demo graph-example clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/secc
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/secc
 
 # The whole suite: vet, unit/property/live-kernel/differential tests (the
 # libseccomp tag needs libseccomp-dev), and a short run of every fuzz target.

@@ -604,6 +604,14 @@ func TestCompileErrors(t *testing.T) {
 	cli(t, "frobnicate").expect(t, 2).stderrHas(t, `unknown command "frobnicate"`, "usage: secc")
 }
 
+// version names the build and the targets, however it is asked for.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		cli(t, args...).expect(t, 0).stdoutHas(t, "secc ", "go1.", "target x86_64: ABIs x86_64, x86, x32", "target aarch64: ABIs aarch64, arm")
+	}
+	cli(t, "version", "extra").expect(t, 2).stderrHas(t, "usage: secc version")
+}
+
 // openPty returns the two ends of a new pseudo-terminal.
 func openPty() (master, slave *os.File, err error) {
 	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)

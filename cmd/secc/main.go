@@ -59,6 +59,8 @@ func run(args []string) int {
 	case "-h", "--help", "help":
 		usage()
 		return exitOK
+	case "--version", "-version":
+		name, args = "version", args[:1]
 	}
 	// easyseccomp's command line has no verb: `secc -d X -i in.sec -o out.bpf`.
 	if strings.HasPrefix(name, "-") {
