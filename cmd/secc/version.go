@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"runtime/debug"
 
 	"github.com/secc-lang/secc/compiler/abi"
@@ -16,8 +15,13 @@ func init() {
 // development build), so a bug report can say exactly which secc made a
 // filter.
 func runVersion(args []string) int {
-	if len(args) > 0 {
-		fmt.Fprintln(os.Stderr, "usage: secc version")
+	fs := newFlags("version", "secc version", "secc version")
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fs.Usage()
 		return exitUsage
 	}
 	version, goVersion := "(unknown)", "(unknown)"
