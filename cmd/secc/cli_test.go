@@ -1105,7 +1105,7 @@ func TestExec(t *testing.T) {
 
 // verbs are the commands secc must have; TestHelp checks the list against
 // secc's own usage text, so a new verb is not left out.
-var verbs = []string{"audit", "compile", "convert", "diff", "disasm", "exec", "explain", "fmt", "graph", "lint", "sim"}
+var verbs = []string{"audit", "compile", "convert", "diff", "disasm", "exec", "explain", "fmt", "graph", "lint", "sim", "version"}
 
 func TestHelp(t *testing.T) {
 	t.Parallel()
