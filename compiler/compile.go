@@ -17,6 +17,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	xbpf "golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
@@ -265,8 +266,12 @@ func splitX32(a *decide.Arch, search func([]decide.Interval, []*abi.ABI) *opt.Tr
 	if c, ok := clip(a.Intervals[len(a.Intervals)-1], 0xffffffff, 0xffffffff); ok {
 		native = append(native, c)
 	}
-	tree := search(native, []*abi.ABI{abi.X86_64})
-	graft(tree, x32Leaf, search(x32, []*abi.ABI{abi.X32}))
+	var tree, x32Tree *opt.Tree
+	var wg sync.WaitGroup
+	wg.Go(func() { x32Tree = search(x32, []*abi.ABI{abi.X32}) })
+	tree = search(native, []*abi.ABI{abi.X86_64})
+	wg.Wait()
+	graft(tree, x32Leaf, x32Tree)
 	return tree
 }
 

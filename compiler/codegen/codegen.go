@@ -15,6 +15,7 @@ package codegen
 
 import (
 	"fmt"
+	"sync"
 
 	xbpf "golang.org/x/net/bpf"
 
@@ -42,6 +43,7 @@ func (e *TooLargeError) Error() string {
 // Options tune code generation.
 type Options struct {
 	// Tree picks the nr search tree of each arch; nil means opt.Balanced.
+	// It is called for all arches at once, from several goroutines.
 	Tree func(a *decide.Arch) *opt.Tree
 }
 
@@ -137,6 +139,14 @@ func Generate(d *decide.Decision, opts Options) ([]xbpf.RawInstruction, error) {
 	if tree == nil {
 		tree = func(a *decide.Arch) *opt.Tree { return opt.Balanced(a.Intervals) }
 	}
+	// The searches of the arches are independent, and the largest part of
+	// a compile: they run at once.
+	trees := make([]*opt.Tree, len(d.Arches))
+	var wg sync.WaitGroup
+	for i := range d.Arches {
+		wg.Go(func() { trees[i] = tree(&d.Arches[i]) })
+	}
+	wg.Wait()
 	g := &gen{rets: map[uint32]*block{}, nodes: map[*decide.Node]*block{}}
 	bad := g.retBlock(d.BadABI)
 	next := bad
@@ -144,7 +154,7 @@ func Generate(d *decide.Decision, opts Options) ([]xbpf.RawInstruction, error) {
 	// through to the next check.
 	for i := len(d.Arches) - 1; i >= 0; i-- {
 		a := &d.Arches[i]
-		body := g.nrTree(tree(a))
+		body := g.nrTree(trees[i])
 		next = g.condBlock(nil, bpf.OpJeqK, a.AuditArch, body, next)
 	}
 	if next == bad {

@@ -95,10 +95,14 @@ func (g *policyGen) policy(a *abi.ABI) *resolve.Policy {
 // trees are the search-tree choosers under test: balanced (the reference
 // lowering) and optimal for size and speed with random weights.
 func trees(rng *rand.Rand) []func(*decide.Arch) *opt.Tree {
+	// Generate builds the arches' trees at once: each arch draws its
+	// weights from its own generator, seeded here.
+	seed := rng.Uint64()
 	weights := func(a *decide.Arch) []float64 {
+		r := rand.New(rand.NewPCG(seed, uint64(a.AuditArch)))
 		w := make([]float64, len(a.Intervals))
 		for i := range w {
-			w[i] = float64(rng.IntN(4))
+			w[i] = float64(r.IntN(4))
 		}
 		return w
 	}
