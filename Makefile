@@ -10,18 +10,23 @@ TAGS    ?= $(shell pkg-config --exists libseccomp 2>/dev/null && echo libseccomp
 # (go.dev/issue/75804, fixed in Go 1.27).
 FUZZTIME ?=
 
-.PHONY: build test unit fuzz-smoke fuzz bench lint demo graph-example clean
+.PHONY: build test unit race fuzz-smoke fuzz bench lint demo graph-example clean
 
 build:
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/secc
 
 # The whole suite: vet, unit/property/live-kernel/differential tests (the
-# libseccomp tag needs libseccomp-dev), and a short run of every fuzz target.
-test: lint unit fuzz-smoke
+# libseccomp tag needs libseccomp-dev), the race detector on the packages
+# that compile concurrently, and a short run of every fuzz target.
+test: lint unit race fuzz-smoke
 
 unit:
 	@test -n "$(TAGS)" || echo "note: libseccomp-dev not found: the libseccomp differential tests are skipped (apt-get install libseccomp-dev)"
 	$(GO) test -tags '$(TAGS)' -count=1 ./...
+
+# The compiler builds the arches' searches at once.
+race:
+	$(GO) test -race -short -count=1 ./compiler ./compiler/codegen .
 
 # Each fuzz target briefly (CI): package:target:inputs.
 # `make fuzz FUZZTIME=10m` for a real run.
