@@ -24,9 +24,9 @@ unit:
 	@test -n "$(TAGS)" || echo "note: libseccomp-dev not found: the libseccomp differential tests are skipped (apt-get install libseccomp-dev)"
 	$(GO) test -tags '$(TAGS)' -count=1 ./...
 
-# The compiler builds the arches' searches at once.
+# The compiler builds, and verifies, the arches at once.
 race:
-	$(GO) test -race -short -count=1 ./compiler ./compiler/codegen .
+	$(GO) test -race -short -count=1 ./compiler ./compiler/codegen ./compiler/verify .
 
 # Each fuzz target briefly (CI): package:target:inputs.
 # `make fuzz FUZZTIME=10m` for a real run.

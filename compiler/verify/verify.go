@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 
 	xbpf "golang.org/x/net/bpf"
 
@@ -126,14 +127,13 @@ func (r *Reference) policyFor(arch, nr uint32) *resolve.Policy {
 
 // Verify compares prog with the reference on the covering inputs.
 func Verify(prog []xbpf.RawInstruction, ref *Reference) (Report, error) {
-	v := &verifier{prog: prog, ref: ref, rng: rand.New(rand.NewPCG(1, 2)),
-		words: map[string][]wordVals{}, sets: map[*resolve.Policy][]resolve.Set{}}
-	v.progConsts()
+	shared := &verifier{prog: prog, ref: ref}
+	shared.progConsts()
 	// Every arch a policy is for, every other arch secc knows, a foreign
 	// one, and both sides of every value the program compares the arch
 	// with.
 	arches := []uint32{ForeignArch}
-	for _, k := range v.archK {
+	for _, k := range shared.archK {
 		arches = around(arches, k)
 	}
 	for _, a := range abi.All {
@@ -141,23 +141,53 @@ func Verify(prog []xbpf.RawInstruction, ref *Reference) (Report, error) {
 	}
 	slices.Sort(arches)
 	arches = slices.Compact(arches)
-	base := v.basePoints()
-	for _, arch := range arches {
-		cuts, spots := v.nrPoints(arch, base)
-		for _, nr := range cuts {
-			if err := v.call(arch, nr, maxCombos); err != nil {
-				return v.report, err
-			}
-		}
-		for _, nr := range spots {
-			if err := v.call(arch, nr, spotCombos); err != nil {
-				return v.report, err
-			}
+	base := shared.basePoints()
+	// The arches are independent: each gets a verifier of its own (its
+	// own seeded sample and memos) and they run at once. The report adds
+	// them up; the first mismatch in arch order is the one returned.
+	reports := make([]Report, len(arches))
+	errs := make([]error, len(arches))
+	var wg sync.WaitGroup
+	for i, arch := range arches {
+		wg.Go(func() {
+			v := &verifier{prog: prog, ref: ref, nrK: shared.nrK, archK: shared.archK, argK: shared.argK,
+				rng: rand.New(rand.NewPCG(1, uint64(arch))), words: map[string][]wordVals{}, sets: map[*resolve.Policy][]resolve.Set{}}
+			errs[i] = v.arch(arch, base)
+			reports[i] = v.report
+		})
+	}
+	wg.Wait()
+	var total Report
+	for i := range arches {
+		total.Inputs += reports[i].Inputs
+		total.SampledCalls += reports[i].SampledCalls
+	}
+	for _, err := range errs {
+		if err != nil {
+			return total, err
 		}
 	}
-	return v.report, nil
+	return total, nil
 }
 
+// arch checks every number chosen for one arch.
+func (v *verifier) arch(arch uint32, base []uint32) error {
+	cuts, spots := v.nrPoints(arch, base)
+	for _, nr := range cuts {
+		if err := v.call(arch, nr, maxCombos); err != nil {
+			return err
+		}
+	}
+	for _, nr := range spots {
+		if err := v.call(arch, nr, spotCombos); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifier checks one arch (prog, ref and the program's constants are
+// shared, read only).
 type verifier struct {
 	prog   []xbpf.RawInstruction
 	ref    *Reference
