@@ -277,7 +277,7 @@ func makeCube(steps []pathStep) *cube {
 // smallSet), or the test is a JSET whose clear outcome leaves few values,
 // those with no bit of K (secc's filters test small value sets that way).
 func literalSet(l literal, cur resolve.Set) (resolve.Set, bool) {
-	if setSize(cur) <= smallSet {
+	if cur.Size() <= smallSet {
 		var pts []uint32
 		for _, r := range cur {
 			for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {

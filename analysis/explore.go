@@ -735,14 +735,6 @@ func (k *knowledge) set(w Word) resolve.Set {
 // simply enumerated to decide a test.
 const smallSet = 64
 
-func setSize(s resolve.Set) uint64 {
-	var n uint64
-	for _, r := range s {
-		n += uint64(r.Hi) - uint64(r.Lo) + 1
-	}
-	return n
-}
-
 // canon spells tests that mean the same alike, so knowledge recorded for
 // one decides the other: (w & M) == 0 is JSET M false, and for a single
 // bit (w & b) == b is JSET b true.
@@ -765,7 +757,7 @@ func (k *knowledge) decide(e *explorer, t Test) (bool, bool) {
 		return v != neg, true
 	}
 	s := k.set(t.Word)
-	if setSize(s) <= smallSet {
+	if s.Size() <= smallSet {
 		first, all := false, true
 		for i, r := range s {
 			for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {

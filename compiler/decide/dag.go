@@ -263,7 +263,7 @@ func (k *knowledge) decide(t Test) (bool, bool) {
 		return false, false
 	}
 	// A masked test on a word with few values left: try them all.
-	if n := setSize(s); n > 0 && n <= smallSet {
+	if n := s.Size(); n > 0 && n <= smallSet {
 		first := t.Holds(s[0].Lo)
 		for _, r := range s {
 			for v := uint64(r.Lo); v <= uint64(r.Hi); v++ {
@@ -280,14 +280,6 @@ func (k *knowledge) decide(t Test) (bool, bool) {
 // smallSet is how many values a word may have left for masked tests to be
 // decided by trying each.
 const smallSet = 64
-
-func setSize(s resolve.Set) uint64 {
-	var n uint64
-	for _, r := range s {
-		n += uint64(r.Hi) - uint64(r.Lo) + 1
-	}
-	return n
-}
 
 // asSet is the set of word values for which t holds, for tests that are
 // intervals (whole-word EQ and GT).

@@ -50,6 +50,15 @@ func Points(nrs ...uint32) Set {
 func (s Set) Empty() bool { return len(s) == 0 }
 func (s Set) Full() bool  { return len(s) == 1 && s[0] == Range{0, ^uint32(0)} }
 
+// Size is how many numbers s holds (up to 2^32).
+func (s Set) Size() uint64 {
+	var n uint64
+	for _, r := range s {
+		n += uint64(r.Hi) - uint64(r.Lo) + 1
+	}
+	return n
+}
+
 // Contains reports whether nr is in s.
 func (s Set) Contains(nr uint32) bool {
 	i := sort.Search(len(s), func(i int) bool { return s[i].Hi >= nr })
