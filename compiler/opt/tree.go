@@ -353,6 +353,9 @@ func (s *solver) solveAll(limit int) {
 		best, split := s.best[d], s.split[d]
 		for i := n - 1; i >= 0; i-- {
 			for j := i; j < min(n, i+ml); j++ {
+				if limit >= 0 && !reachable(d, i, j, n) {
+					continue
+				}
 				at := i*ml + j - i
 				switch {
 				case limit >= 0 && d+s.mm[i*n+j] > limit:
@@ -367,6 +370,25 @@ func (s *solver) solveAll(limit int) {
 			}
 		}
 	}
+}
+
+// knuthWindow turns the Knuth window on; tests turn it off to compare
+// with the plain search.
+var knuthWindow = true
+
+// reachable reports whether a tree over 0..n-1 can have a subtree over
+// i..j at depth d: only the whole range at depth 0, only the ranges that
+// start at 0 or end at n-1 at depth 1, any range below. The limited search
+// skips the others, most of the two top levels (the Knuth window, which
+// needs neighbouring ranges, is not used there).
+func reachable(d, i, j, n int) bool {
+	switch d {
+	case 0:
+		return i == 0 && j == n-1
+	case 1:
+		return i == 0 || j == n-1
+	}
+	return true
 }
 
 // child is the level of a range's subtrees: one deeper with a limit,
@@ -411,7 +433,7 @@ func (s *solver) solve(d, i, j int) {
 		// The best split moves right as a range grows (Knuth's observation
 		// for optimal search trees): look only between the best splits of
 		// the two ranges one shorter, when both are feasible splits.
-		if j-i >= 2 {
+		if knuthWindow && j-i >= 2 && (s.limit < 0 || d >= 2) {
 			l, r := s.at(d, i, j-1), s.at(d, i+1, j)
 			a, c := split[l], split[r]
 			if a == freeSplit {
