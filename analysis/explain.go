@@ -31,6 +31,9 @@ type Explanation struct {
 	TargetInferred bool   `json:"target_inferred,omitempty"`
 	// OtherArch is the decision for arches the filter does not tell apart.
 	OtherArch string `json:"other_arch"`
+	// Accepts are the ABIs the filter accepts: those shown may be fewer
+	// (--abi) or include ABIs it rejects.
+	Accepts []string `json:"accepts,omitempty"`
 	// NoArchCheck is set when the filter treats every arch alike.
 	NoArchCheck bool              `json:"no_arch_check,omitempty"`
 	ABIs        []*ABIExplanation `json:"abis"`
@@ -107,6 +110,9 @@ func Explain(in *Input, opts ExplainOptions) *Explanation {
 		ex.Target = in.Target.Name
 	}
 	ex.NoArchCheck = len(r.Regions) == 1
+	for _, a := range in.ABIs {
+		ex.Accepts = append(ex.Accepts, a.Name)
+	}
 	ds := describer{}
 	if o := r.otherArch(); o != nil {
 		if a, ok := constantRegion(o); ok {
@@ -235,6 +241,9 @@ func (ex *Explanation) WriteText(w io.Writer) error {
 	if ex.NoArchCheck {
 		b.WriteString("warning: the filter never checks the arch: every ABI's numbers are read alike\n")
 	} else {
+		if len(ex.Accepts) > 0 {
+			fmt.Fprintf(&b, "accepts: %s\n", strings.Join(ex.Accepts, ", "))
+		}
 		fmt.Fprintf(&b, "other arches: %s\n", ex.OtherArch)
 	}
 	for _, ae := range ex.ABIs {

@@ -28,6 +28,10 @@ type LoadOptions struct {
 	// and Text are filled by Load. For a JSON profile, nil Caps means
 	// Docker's default capability set.
 	Source compiler.Source
+	// EnosysUnknown: in a JSON profile, calls newer than the target kernel
+	// or unknown get ERRNO(ENOSYS) (`secc --enosys-unknown`). A policy says
+	// that in its own rules, so for a policy it is an error.
+	EnosysUnknown bool
 }
 
 // Load reads a policy (.sec), a JSON profile or a raw filter (a .bpf file,
@@ -69,6 +73,9 @@ func LoadBytes(name string, data []byte, opts LoadOptions) (*Input, error) {
 	return loadPolicy(name, data, opts)
 }
 
+// errEnosysPolicy refuses EnosysUnknown for a policy.
+var errEnosysPolicy = errors.New("--enosys-unknown is for JSON profiles; in a .sec policy write `$syscall not in KERNEL(X.Y) => ERRNO(ENOSYS);`")
+
 func isRaw(name string, data []byte) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".bpf", ".raw":
@@ -87,6 +94,9 @@ func isJSONInput(name string, data []byte) bool {
 }
 
 func loadPolicy(name string, data []byte, opts LoadOptions) (*Input, error) {
+	if opts.EnosysUnknown {
+		return nil, errEnosysPolicy
+	}
 	src := opts.Source
 	src.Name, src.Text = name, data
 	copts := opts.Compiler
@@ -117,7 +127,8 @@ func loadProfile(name string, data []byte, opts LoadOptions) (*Input, error) {
 	if caps == nil {
 		caps = converter.DockerDefaultCaps
 	}
-	low, ds := prof.Lower(converter.Host{Target: copts.Target, Caps: caps, Kernel: copts.Kernel})
+	low, ds := prof.LowerWith(converter.Host{Target: copts.Target, Caps: caps, Kernel: copts.Kernel},
+		converter.LowerOptions{EnosysUnknown: opts.EnosysUnknown})
 	if ds.HasErrors() {
 		return in, ds
 	}

@@ -945,6 +945,30 @@ func TestExplain(t *testing.T) {
 		t.Errorf("explain --format json is not JSON:\n%s", j.stdout)
 	}
 	cli(t, "explain", "--only", "sometimes", "policy.sec").expect(t, 2)
+	cli(t, "explain", "--enosys-unknown", "policy.sec").expect(t, 1).stderrHas(t, "--enosys-unknown is for JSON profiles")
+}
+
+// TestExplainProfileFlags: explain reads a JSON profile as compile and sim
+// do: --enosys-unknown applies, and the header names the ABIs the
+// profile's filter accepts, which --abi does not change (it picks the
+// tables shown).
+func TestExplainProfileFlags(t *testing.T) {
+	t.Parallel()
+	prof := needCorpus(t, "moby-default.json")
+	base := []string{"explain", "--arch", "x86_64", "--abi", "x86_64", "--caps", "docker", "--kernel", "6.6"}
+	plain := cli(t, append(base, prof)...).expect(t, 0)
+	plain.stdoutHas(t, "accepts: x86_64, x86, x32\n")
+	enosys := cli(t, append(base, "--enosys-unknown", prof)...).expect(t, 0)
+	// listns is newer than 6.6 and not in the profile.
+	listns := regexp.MustCompile(`(?m)^  listns +(\S+)`)
+	if m := listns.FindStringSubmatch(plain.stdout); m == nil || m[1] != "ERRNO(EPERM)" {
+		t.Errorf("listns without --enosys-unknown: %v", m)
+	}
+	if m := listns.FindStringSubmatch(enosys.stdout); m == nil || m[1] != "ERRNO(ENOSYS)" {
+		t.Errorf("listns with --enosys-unknown: %v", m)
+	}
+	cli(t, "sim", "--arch", "x86_64", "--caps", "docker", "--kernel", "6.6", "--enosys-unknown", prof, "listns").
+		expect(t, 0).stdoutHas(t, "ERRNO(ENOSYS)")
 }
 
 func TestDiff(t *testing.T) {

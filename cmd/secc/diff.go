@@ -18,6 +18,7 @@ func cmdDiff(args []string) int {
 		"secc diff old.sec new.sec")
 	var pf policyFlags
 	pf.register(fs)
+	describeShownABIs(fs)
 	var format string
 	fs.StringVar(&format, "format", "text", "output: text or json")
 	pos, code, ok := parseFlags(fs, args)

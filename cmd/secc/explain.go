@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -24,7 +25,7 @@ func loadAnalysisInput(verb, path string, pf *policyFlags) (*analysis.Input, int
 		fmt.Fprintf(os.Stderr, "secc %s: %v\n", verb, err)
 		return nil, exitUsage
 	}
-	in, err := analysis.Load(path, analysis.LoadOptions{Compiler: opts, Source: src})
+	in, err := analysis.Load(path, analysis.LoadOptions{Compiler: opts, Source: src, EnosysUnknown: pf.enosysUnknown})
 	if err != nil {
 		var ie *compiler.InternalError
 		if errors.As(err, &ie) {
@@ -41,6 +42,14 @@ func loadAnalysisInput(verb, path string, pf *policyFlags) (*analysis.Input, int
 		printDiags(in.Sources, in.Diags)
 	}
 	return in, exitOK
+}
+
+// describeShownABIs rewords --abi for the analysis verbs, where it picks
+// the ABIs shown: a policy is also compiled for them, but a JSON profile's
+// filter accepts what its archMap gives, as the engines load it.
+func describeShownABIs(fs *flag.FlagSet) {
+	fs.Lookup("abi").Usage = "ABIs to show, comma-separated (x86_64,x86,x32 / aarch64,arm), or all; a policy is compiled for them, " +
+		"a JSON profile for its own ABIs; default: the ABIs the filter accepts"
 }
 
 // shownABIs is the --abi list, which for the analysis verbs also selects
@@ -68,6 +77,7 @@ func cmdExplain(args []string) int {
 		"secc explain --only args --abi x86_64 docker.json")
 	var pf policyFlags
 	pf.register(fs)
+	describeShownABIs(fs)
 	var format, only string
 	fs.StringVar(&format, "format", "text", "output: text or json")
 	fs.StringVar(&only, "only", "", "show only denied, allowed or args (argument-dependent) system calls")
