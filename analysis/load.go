@@ -13,7 +13,6 @@ import (
 	"github.com/secc-lang/secc/compiler"
 	"github.com/secc-lang/secc/compiler/abi"
 	"github.com/secc-lang/secc/compiler/bpf"
-	"github.com/secc-lang/secc/converter"
 	"github.com/secc-lang/secc/diag"
 )
 
@@ -21,8 +20,8 @@ import (
 // filters ignore them.
 type LoadOptions struct {
 	// Compiler: Target, ABIs, Default, BadABIAction, Kernel, NoVerify.
-	// For a JSON profile the profile's own architectures, default and
-	// bad-ABI action win, as they do for the engines.
+	// A JSON profile is compiled as compiler.CompileProfile does, for the
+	// profile's own ABIs whatever ABIs says (as the engines load it).
 	Compiler compiler.Options
 	// Source: Symbols (-d, -D), Caps (--caps) and IncludeDirs (-I); Name
 	// and Text are filled by Load. For a JSON profile, nil Caps means
@@ -118,28 +117,14 @@ func loadPolicy(name string, data []byte, opts LoadOptions) (*Input, error) {
 
 func loadProfile(name string, data []byte, opts LoadOptions) (*Input, error) {
 	in := &Input{Name: name, Kind: KindProfile, Sources: diag.Sources{name: data}}
-	prof, err := converter.Decode(name, data)
-	if err != nil {
-		return in, err
-	}
 	copts := opts.Compiler
-	caps := opts.Source.Caps
-	if caps == nil {
-		caps = converter.DockerDefaultCaps
-	}
-	low, ds := prof.LowerWith(converter.Host{Target: copts.Target, Caps: caps, Kernel: copts.Kernel},
-		converter.LowerOptions{EnosysUnknown: opts.EnosysUnknown})
-	if ds.HasErrors() {
-		return in, ds
-	}
-	copts.Target, copts.ABIs, copts.Kernel = low.Target, low.ABIs, low.Kernel
-	def, bad := low.Default, low.BadABIAction
-	copts.Default, copts.BadABIAction = &def, &bad
-	res, err := compiler.Compile(low.File, copts)
+	copts.ABIs = nil // the profile's own, as the engines load it; --abi picks what is shown
+	res, _, low, err := compiler.CompileProfile(compiler.Profile{Name: name, Data: data, Caps: opts.Source.Caps,
+		EnosysUnknown: opts.EnosysUnknown}, copts)
 	if err != nil {
 		return in, err
 	}
-	in.File, in.Diags = low.File, append(append(ds, low.Warnings...), res.Diags...)
+	in.File, in.Diags = low.File, append(res.Diags, low.Warnings...)
 	return finish(in, res, low.Target)
 }
 

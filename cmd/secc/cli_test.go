@@ -969,6 +969,9 @@ func TestExplainProfileFlags(t *testing.T) {
 	}
 	cli(t, "sim", "--arch", "x86_64", "--caps", "docker", "--kernel", "6.6", "--enosys-unknown", prof, "listns").
 		expect(t, 0).stdoutHas(t, "ERRNO(ENOSYS)")
+	// As for compile and sim, a given bad-ABI action replaces libseccomp's.
+	plain.stdoutHas(t, "other arches: KILL_THREAD\n")
+	cli(t, append(base, "--bad-abi-action", "ERRNO(EPERM)", prof)...).expect(t, 0).stdoutHas(t, "other arches: ERRNO(EPERM)\n")
 }
 
 func TestDiff(t *testing.T) {
