@@ -51,7 +51,7 @@ type Options struct {
 	// accept; empty means KILL_PROCESS (a JSON profile: KILL_THREAD, as
 	// libseccomp).
 	BadABIAction string
-	// Optimize is "speed" (default), "size" or "none".
+	// Optimize is "speed" (default), "mean", "size" or "none".
 	Optimize string
 	// Weights say how often each system call (by name) is made, so the
 	// search tree favours the frequent ones.

@@ -69,9 +69,12 @@ const (
 	OptimizeSize
 	// OptimizeNone: a plain balanced tree, the reference for tests.
 	OptimizeNone
+	// OptimizeMean: the fewest expected tests with no bound on the
+	// longest path (speed keeps it within one test of the shortest).
+	OptimizeMean
 )
 
-// ParseLevel reads --optimize values: none, size, speed.
+// ParseLevel reads --optimize values: none, size, speed, mean.
 func ParseLevel(s string) (Level, error) {
 	switch s {
 	case "speed", "":
@@ -80,8 +83,10 @@ func ParseLevel(s string) (Level, error) {
 		return OptimizeSize, nil
 	case "none":
 		return OptimizeNone, nil
+	case "mean":
+		return OptimizeMean, nil
 	}
-	return 0, fmt.Errorf("unknown optimization level %q (want none, size or speed)", s)
+	return 0, fmt.Errorf("unknown optimization level %q (want none, size, speed or mean)", s)
 }
 
 // Result is a compiled filter and what was learnt on the way.
@@ -217,8 +222,11 @@ func treeBuilder(opts *Options) func(a *decide.Arch) *opt.Tree {
 		return func(a *decide.Arch) *opt.Tree { return opt.Balanced(a.Intervals) }
 	}
 	goal := opt.Speed
-	if opts.Optimize == OptimizeSize {
+	switch opts.Optimize {
+	case OptimizeSize:
 		goal = opt.Size
+	case OptimizeMean:
+		goal = opt.Mean
 	}
 	cached := opts.Weights != nil && !opts.Kernel.Less(cacheKernel)
 	search := func(ivs []decide.Interval, abis []*abi.ABI) *opt.Tree {

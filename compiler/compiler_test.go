@@ -200,7 +200,7 @@ func TestOptimizationLevelsAgree(t *testing.T) {
 	}
 	for _, target := range abi.Targets {
 		var progs [][]uint32
-		for _, level := range []compiler.Level{compiler.OptimizeNone, compiler.OptimizeSize, compiler.OptimizeSpeed} {
+		for _, level := range []compiler.Level{compiler.OptimizeNone, compiler.OptimizeSize, compiler.OptimizeSpeed, compiler.OptimizeMean} {
 			src := compiler.Source{Name: "e.sec", Text: text, Caps: caps.Docker}
 			res, _, err := compiler.CompileSource(src, compiler.Options{Target: target, ABIs: target.ABIs, Optimize: level, Kernel: kver.MustParse("6.18")})
 			require.NoError(t, err)
@@ -214,6 +214,7 @@ func TestOptimizationLevelsAgree(t *testing.T) {
 		}
 		assert.Equal(t, progs[0], progs[1])
 		assert.Equal(t, progs[0], progs[2])
+		assert.Equal(t, progs[0], progs[3])
 	}
 }
 
@@ -232,7 +233,7 @@ func TestVerifyEverything(t *testing.T) {
 		files = append(files, m...)
 	}
 	require.NotEmpty(t, files)
-	levels := []compiler.Level{compiler.OptimizeNone, compiler.OptimizeSize, compiler.OptimizeSpeed}
+	levels := []compiler.Level{compiler.OptimizeNone, compiler.OptimizeSize, compiler.OptimizeSpeed, compiler.OptimizeMean}
 	for _, file := range files {
 		text, err := os.ReadFile(file)
 		require.NoError(t, err)

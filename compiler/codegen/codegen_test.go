@@ -93,7 +93,7 @@ func (g *policyGen) policy(a *abi.ABI) *resolve.Policy {
 }
 
 // trees are the search-tree choosers under test: balanced (the reference
-// lowering) and optimal for size and speed with random weights.
+// lowering) and optimal for size, speed and mean with random weights.
 func trees(rng *rand.Rand) []func(*decide.Arch) *opt.Tree {
 	// Generate builds the arches' trees at once: each arch draws its
 	// weights from its own generator, seeded here.
@@ -118,6 +118,7 @@ func trees(rng *rand.Rand) []func(*decide.Arch) *opt.Tree {
 		func(a *decide.Arch) *opt.Tree { return opt.Balanced(a.Intervals) },
 		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), costs(a), opt.Speed) },
 		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), costs(a), opt.Size) },
+		func(a *decide.Arch) *opt.Tree { return opt.Optimal(a.Intervals, weights(a), costs(a), opt.Mean) },
 	}
 }
 
@@ -151,7 +152,7 @@ func TestRandomPoliciesCompileFaithfully(t *testing.T) {
 			d    *decide.Decision
 			tree func(*decide.Arch) *opt.Tree
 		}
-		pairs := []pair{{d, ts[0]}, {d, ts[1]}, {d, ts[2]}, {d.Reshape(false), ts[1]}, {d.Reshape(true), ts[2]}}
+		pairs := []pair{{d, ts[0]}, {d, ts[1]}, {d, ts[2]}, {d.Reshape(false), ts[1]}, {d.Reshape(true), ts[2]}, {d.Reshape(false), ts[3]}}
 		var progs [][]xbpf.RawInstruction
 		for _, p := range pairs {
 			prog, err := codegen.Generate(p.d, codegen.Options{Tree: p.tree})

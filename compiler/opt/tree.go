@@ -45,6 +45,9 @@ const (
 	Speed Goal = iota
 	// Size minimises the number of tests, then the weighted mean depth.
 	Size
+	// Mean minimises the weighted mean depth, as Speed does, with no bound
+	// on the longest path.
+	Mean
 )
 
 // Balanced is the plain search tree: halve the intervals at each level.
@@ -84,7 +87,8 @@ type Cost struct{ Common, Worst int }
 // the tree minimises the weighted mean depth among the trees whose longest
 // path (depth + cost) is at most Slack above the shortest possible with
 // common arguments and WorstSlack above it with the worst ones; when no
-// tree keeps both, the worst-case limit gives way.
+// tree keeps both, the worst-case limit gives way. Mean is Speed without
+// the limits.
 func Optimal(ivs []decide.Interval, weights []float64, costs []Cost, goal Goal) *Tree {
 	if len(ivs) > maxDP {
 		mid := len(ivs) / 2
@@ -97,6 +101,8 @@ func Optimal(ivs []decide.Interval, weights []float64, costs []Cost, goal Goal) 
 		common[i], worst[i] = c.Common, max(c.Worst, c.Common)
 	}
 	if goal != Speed {
+		// Without a limit, costs matter only to chains' longest paths,
+		// which nothing reads.
 		s := newSolver(ivs, weights, worst, goal)
 		s.solveAll(-1)
 		defer s.release()

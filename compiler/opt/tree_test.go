@@ -122,6 +122,16 @@ func TestOptimalAgainstExhaustiveSearch(t *testing.T) {
 		require.LessOrEqual(t, longWorst, lw, "trial %d", trial)
 		require.InDelta(t, want, depth+SizeWeight*float64(size), 1e-9, "trial %d: weights %v costs %v", trial, w, costs)
 
+		// Mean is the best tree with no limit, and never worse than Speed.
+		free := make([]int, n)
+		for i := range free {
+			free[i] = math.MaxInt
+		}
+		mean := Optimal(ivs, w, costs, Mean)
+		depthMean, sizeMean, _ := treeStats(mean, ivs, norm, common)
+		require.InDelta(t, brute(norm, free, 0, n-1, 0), depthMean+SizeWeight*float64(sizeMean), 1e-9, "trial %d", trial)
+		require.LessOrEqual(t, depthMean+SizeWeight*float64(sizeMean), depth+SizeWeight*float64(size)+1e-9, "trial %d", trial)
+
 		small := Optimal(ivs, w, costs, Size)
 		_, size, _ = treeStats(small, ivs, norm, worst)
 		require.Equal(t, n-1, size)

@@ -169,6 +169,7 @@ var seccRows = []struct {
 	{"secc `--optimize none`", compiler.OptimizeNone, false, false},
 	{"secc `--optimize size`", compiler.OptimizeSize, false, false},
 	{"secc `--optimize speed` (default)", compiler.OptimizeSpeed, false, true},
+	{"secc `--optimize mean` (longest path unbounded)", compiler.OptimizeMean, false, false},
 	{"secc `speed` + workload weights", compiler.OptimizeSpeed, true, false},
 }
 
