@@ -40,9 +40,9 @@ func treeStats(t *Tree, ivs []decide.Interval, w []float64, c []int) (depth floa
 	return depth, size, longest
 }
 
-// brute finds the least Σ w·depth + SizeWeight·size over all JGE trees on
+// brute finds the least Σ w·depth + price·size over all JGE trees on
 // w[i..j] rooted at depth d that keep every interval k at depth ≤ cap[k].
-func brute(w []float64, cap []int, i, j, d int) float64 {
+func brute(w []float64, cap []int, i, j, d int, price float64) float64 {
 	if i == j {
 		if d > cap[i] {
 			return math.Inf(1)
@@ -55,9 +55,9 @@ func brute(w []float64, cap []int, i, j, d int) float64 {
 	}
 	best := math.Inf(1)
 	for k := i + 1; k <= j; k++ {
-		best = min(best, brute(w, cap, i, k-1, d+1)+brute(w, cap, k, j, d+1))
+		best = min(best, brute(w, cap, i, k-1, d+1, price)+brute(w, cap, k, j, d+1, price))
 	}
-	return best + sum + SizeWeight
+	return best + sum + price
 }
 
 // bruteMinMax is the smallest longest depth + cost of any JGE tree on
@@ -112,7 +112,7 @@ func TestOptimalAgainstExhaustiveSearch(t *testing.T) {
 			for i := range cap {
 				cap[i] = min(lc-common[i], lw-worst[i])
 			}
-			want = brute(norm, cap, 0, n-1, 0)
+			want = brute(norm, cap, 0, n-1, 0, SizeWeight)
 		}
 		lw--
 		tree := Optimal(ivs, w, costs, Speed)
@@ -129,8 +129,8 @@ func TestOptimalAgainstExhaustiveSearch(t *testing.T) {
 		}
 		mean := Optimal(ivs, w, costs, Mean)
 		depthMean, sizeMean, _ := treeStats(mean, ivs, norm, common)
-		require.InDelta(t, brute(norm, free, 0, n-1, 0), depthMean+SizeWeight*float64(sizeMean), 1e-9, "trial %d", trial)
-		require.LessOrEqual(t, depthMean+SizeWeight*float64(sizeMean), depth+SizeWeight*float64(size)+1e-9, "trial %d", trial)
+		require.InDelta(t, brute(norm, free, 0, n-1, 0, meanSizeWeight), depthMean+meanSizeWeight*float64(sizeMean), 1e-9, "trial %d", trial)
+		require.LessOrEqual(t, depthMean, depth+1e-9, "trial %d", trial)
 
 		small := Optimal(ivs, w, costs, Size)
 		_, size, _ = treeStats(small, ivs, norm, worst)

@@ -9,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/secc-lang/secc/compiler/decide"
 )
 
 const sharedDir = "../../../shared"
@@ -181,4 +185,72 @@ func TestReadWeights(t *testing.T) {
 	if _, err := readWeights(p); err == nil {
 		t.Error("a name before its count was accepted")
 	}
+}
+
+// pullOutCost must agree with the plain alphabetic tree when nothing may
+// be pulled out, and with an exhaustive search over every tree of JGE
+// splits and JEQ pull-outs (any number outstanding) when enough may.
+func TestPullOutCost(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	b := decide.NewBuilder()
+	leaves := []*decide.Node{b.Leaf(1), b.Leaf(2), b.Leaf(3)}
+	for trial := 0; trial < 400; trial++ {
+		n := 1 + rng.IntN(7)
+		ivs := make([]decide.Interval, n)
+		w := make([]float64, n)
+		lo := uint32(0)
+		for i := range ivs {
+			node := leaves[rng.IntN(len(leaves))]
+			for i > 0 && node == ivs[i-1].Node {
+				node = leaves[rng.IntN(len(leaves))]
+			}
+			width := uint32(1)
+			if rng.IntN(2) == 0 {
+				width = 2 + rng.Uint32N(3)
+			}
+			ivs[i] = decide.Interval{Lo: lo, Hi: lo + width - 1, Node: node}
+			lo += width
+			w[i] = float64(rng.IntN(5))
+		}
+		require.InDelta(t, alphabeticCost(w), pullOutCost(ivs, w, 0), 1e-9, "trial %d", trial)
+		want := exhaustive(ivs, w, 1<<n-1, map[int]float64{})
+		require.InDelta(t, want, pullOutCost(ivs, w, maxPullOut), 1e-9, "trial %d: %v %v", trial, ivs, w)
+	}
+}
+
+// exhaustive is the least cost of the intervals in mask over every tree of
+// JGE splits between them and JEQs on their single numbers.
+func exhaustive(ivs []decide.Interval, w []float64, mask int, memo map[int]float64) float64 {
+	if v, ok := memo[mask]; ok {
+		return v
+	}
+	var present []int
+	var node *decide.Node
+	one := true
+	weight := 0.0
+	for i := range ivs {
+		if mask>>i&1 == 1 {
+			present = append(present, i)
+			weight += w[i]
+			if node != nil && ivs[i].Node != node {
+				one = false
+			}
+			node = ivs[i].Node
+		}
+	}
+	if one {
+		return 0
+	}
+	best := math.Inf(1)
+	for _, at := range present[1:] {
+		left := mask & (1<<at - 1)
+		best = min(best, exhaustive(ivs, w, left, memo)+exhaustive(ivs, w, mask&^left, memo))
+	}
+	for _, x := range present {
+		if ivs[x].Lo == ivs[x].Hi {
+			best = min(best, exhaustive(ivs, w, mask&^(1<<x), memo))
+		}
+	}
+	memo[mask] = best + weight
+	return best + weight
 }

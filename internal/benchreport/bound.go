@@ -2,6 +2,7 @@ package main
 
 import (
 	"container/heap"
+	"math"
 	"math/bits"
 	"sort"
 	"strings"
@@ -34,15 +35,30 @@ type bound struct {
 	// the distinct decisions), a bound no filter can beat.
 	optUniform, optWeighted     float64
 	floorUniform, floorWeighted float64
+	// pullUniform is the least of a tree of JGE splits and JEQ pull-outs
+	// (pullOutCost); NaN when not searched.
+	pullUniform float64
 }
+
+// pullOutLimit bounds the intervals pullOutCost searches (Docker's
+// x86_64: 68, in about two seconds), and pullOutDepth the numbers a range
+// may hold pulled out.
+const (
+	pullOutLimit = 100
+	pullOutDepth = 2
+)
 
 // lowerBound computes the bound from secc's decision: each (ABI, call)
 // weighs 1 (uniform) or its workload count (weighted, native ABI only, as
 // the workloads were recorded there), is charged fixedCost, argCost if its
 // decision reads arguments, and its depth in the best tree over its
-// arch's intervals, each interval weighing what its calls weigh.
-func lowerBound(d *decide.Decision, cfg config, w weights) bound {
+// arch's intervals, each interval weighing what its calls weigh. pullOut
+// also runs the (slow) search with JEQ pull-outs, for the uniform weights.
+func lowerBound(d *decide.Decision, cfg config, w weights, pullOut bool) bound {
 	var b bound
+	if !pullOut {
+		b.pullUniform = math.NaN()
+	}
 	var totU, totW float64
 	for _, a := range d.Arches {
 		ab := archBound{intervals: len(a.Intervals), log2: bits.Len(uint(len(a.Intervals) - 1))}
@@ -74,6 +90,13 @@ func lowerBound(d *decide.Decision, cfg config, w weights) bound {
 		}
 		b.optUniform += fixedU + alphabeticCost(uni)
 		b.optWeighted += fixedW + alphabeticCost(wei)
+		switch {
+		case !pullOut:
+		case len(a.Intervals) <= pullOutLimit:
+			b.pullUniform += fixedU + pullOutCost(a.Intervals, uni, pullOutDepth)
+		default:
+			b.pullUniform = math.NaN()
+		}
 		b.floorUniform += fixedU + huffmanCost(byDecision(a.Intervals, uni))
 		b.floorWeighted += fixedW + huffmanCost(byDecision(a.Intervals, wei))
 		ab.decisions = len(byDecision(a.Intervals, uni))
@@ -81,6 +104,7 @@ func lowerBound(d *decide.Decision, cfg config, w weights) bound {
 	}
 	if totU > 0 {
 		b.optUniform /= totU
+		b.pullUniform /= totU
 		b.floorUniform /= totU
 	}
 	if totW > 0 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"strings"
@@ -407,9 +408,13 @@ func (r *report) meanTargetNote(p printer) {
 	p("test of the shortest possible (%d with arguments zero) and reaches a mean of %.2f; with no bound\n", speed.m.maxPath, speed.m.meanPath)
 	p("(`--optimize mean`) it reaches %.2f, with a longest path of %d. Every call pays 4 instructions besides\n", mean.m.meanPath, mean.m.maxPath)
 	p("its search over nr (load and test the arch, load nr, RET), so a mean of 9.0 asks for about 5 tests per\n")
-	p("call over %s. The least mean of any tree of JGE splits, unbounded, is %.2f\n", intervalCount(g), g.bound.optUniform)
-	p("(exact, by dynamic programming); secc's search, which also pulls single numbers out with JEQ, gets to\n")
-	p("the %.2f above. Only the bound that ignores the order of the numbers (%.2f) lies below 9.0.\n\n", mean.m.meanPath, g.bound.floorUniform)
+	p("call over %s. Searches of comparisons of nr with constants stay above that:\n", intervalCount(g))
+	p("the least mean of a tree of JGE splits, unbounded, is %.2f (exact, by dynamic programming)", g.bound.optUniform)
+	if !math.IsNaN(g.bound.pullUniform) {
+		p(", and of a tree\nof JGE splits and JEQ pull-outs of single numbers %.2f (exhaustive among the trees whose ranges hold at\n", g.bound.pullUniform)
+		p("most %d pulled-out numbers at a time; both count 2 instructions for any argument test, the least there is)", pullOutDepth)
+	}
+	p(".\nOnly the bound that ignores the order of the numbers (%.2f) lies below 9.0.\n\n", g.bound.floorUniform)
 }
 
 // intervalCount describes the intervals of a group's native arch.
@@ -488,6 +493,9 @@ func (r *report) profileSection(p printer, s *section) {
 		}
 		b := g.bound
 		p("| optimal search tree over the intervals (JGE splits only) | | | | %.2f | | %.2f | | | | | |\n", b.optUniform, b.optWeighted)
+		if !math.IsNaN(b.pullUniform) {
+			p("| optimal search tree with JEQ pull-outs (JGE splits, JEQ on single numbers) | | | | %.2f | | | | | | | |\n", b.pullUniform)
+		}
 		p("| lower bound (any binary tests) | | | | %.2f | | %.2f | | | | | |\n", b.floorUniform, b.floorWeighted)
 		p("\n")
 		var parts []string
