@@ -213,8 +213,9 @@ func Compile(f *lang.File, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// cacheKernel is the first kernel with the constant-action cache.
-var cacheKernel = kver.Version{Major: 5, Minor: 11}
+// CacheKernel is the first kernel with the constant-action cache: there,
+// constant ALLOWs the cache answers never run the filter.
+var CacheKernel = kver.Version{Major: 5, Minor: 11}
 
 // treeBuilder returns the nr search tree chooser for the options.
 func treeBuilder(opts *Options) func(a *decide.Arch) *opt.Tree {
@@ -228,7 +229,7 @@ func treeBuilder(opts *Options) func(a *decide.Arch) *opt.Tree {
 	case OptimizeMean:
 		goal = opt.Mean
 	}
-	cached := opts.Weights != nil && !opts.Kernel.Less(cacheKernel)
+	cached := opts.Weights != nil && !opts.Kernel.Less(CacheKernel)
 	search := func(ivs []decide.Interval, abis []*abi.ABI) *opt.Tree {
 		// The path limits count a call's decision as run with zero
 		// arguments, the common case (flags and modes clear), and with the

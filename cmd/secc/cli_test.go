@@ -544,6 +544,45 @@ func TestCompileVerifyAndOptimize(t *testing.T) {
 	cli(t, "compile", "--optimize", "fast", "policy.sec").expect(t, 2).stderrHas(t, "none, size, speed or mean")
 }
 
+// TestCompileWeights: --weights reads strace -c tables, shortens the paths
+// of the calls it weighs without changing any decision, reports the
+// weighted mean with -v (cached calls running nothing where the kernel
+// caches) and warns about names that are no system call.
+func TestCompileWeights(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	table := filepath.Join(dir, "strace-c.txt")
+	os.WriteFile(table, []byte(`% time     seconds  usecs/call     calls    errors syscall
+------ ----------- ----------- --------- --------- ----------------
+ 90.00    0.000900          10      9000           execve
+ 10.00    0.000100          10       100           opne
+------ ----------- ----------- --------- --------- ----------------
+100.00    0.001000          10      9100           total
+`), 0o644)
+	plain := compileTo(t, dir, "plain.bpf", "--arch", "x86_64", "--kernel", "5.4", "policy.sec")
+	out := filepath.Join(dir, "weighted.bpf")
+	r := cli(t, "compile", "--arch", "x86_64", "--kernel", "5.4", "--weights", table, "-v", "policy.sec", "-o", out).expect(t, 0)
+	r.stderrHas(t, "weighted by --weights, ", `"opne" is no system call (did you mean "open"?)`)
+	cli(t, "diff", plain, out).expect(t, 0)
+	steps := func(file string) int {
+		got := cli(t, "sim", file, "--arch", "x86_64", "execve").expect(t, 0).stdout
+		m := regexp.MustCompile(`\((\d+) instructions executed\)`).FindStringSubmatch(got)
+		if m == nil {
+			t.Fatalf("sim output: %q", got)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	if w, p := steps(out), steps(plain); w >= p {
+		t.Errorf("execve, weighted 9000 to 100: %d instructions, %d without weights", w, p)
+	}
+	cli(t, "compile", "--arch", "x86_64", "--kernel", "6.18", "--weights", table, "-v", "policy.sec", "-o", out).
+		expect(t, 0).stderrHas(t, "(calls the kernel's cache answers run none)")
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("many read\n"), 0o644)
+	cli(t, "compile", "--weights", bad, "policy.sec", "-o", out).expect(t, 2).stderrHas(t, "bad.txt: line 1:")
+}
+
 func TestCompileEasyseccompFlags(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/secc-lang/secc/compiler"
@@ -125,6 +126,7 @@ func (p *policyFlags) options() (compiler.Options, compiler.Source, error) {
 		if opts.Weights, err = weights.Parse(data); err != nil {
 			return opts, src, fmt.Errorf("%s: %v", p.weights, err)
 		}
+		warnUnknownWeights(p.weights, opts.Weights)
 	}
 	src.Symbols = map[string]string{}
 	for _, d := range p.defines {
@@ -226,7 +228,7 @@ func cmdCompile(args []string) int {
 	}
 	printDiags(sources, res.Diags)
 	if pf.verbose {
-		printStats(res)
+		printStats(res, opts)
 	}
 	if err := writeOutput(out, enc.encode(res.Program), enc.binary); err != nil {
 		fmt.Fprintf(os.Stderr, "secc compile: %v\n", err)
@@ -281,7 +283,36 @@ func isJSON(path string, text []byte) bool {
 	return strings.HasPrefix(t, "{")
 }
 
-func printStats(res *compiler.Result) {
+// warnUnknownWeights points out names in a weights file that are no
+// system call on any ABI (a typo weighs nothing, silently otherwise).
+func warnUnknownWeights(path string, w map[string]float64) {
+	var unknown []string
+	for name := range w {
+		if !abi.KnownAnywhere(name) {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		hint := ""
+		if s, ok := abi.Suggest(name); ok {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		fmt.Fprintf(os.Stderr, "secc: warning: %s: %q is no system call%s; it weighs nothing\n", path, name, hint)
+	}
+}
+
+// printStats prints -v's summary: size, verification, and per ABI the
+// instructions a call runs with zero arguments, also weighted by the
+// --weights counts when given. The weighted figure is what the optimizer
+// minimised: on kernels with the constant-action cache, cached calls run
+// nothing.
+func printStats(res *compiler.Result, opts compiler.Options) {
+	kernel := opts.Kernel
+	if kernel == (kver.Version{}) {
+		kernel = compiler.HostKernel()
+	}
+	caches := !kernel.Less(compiler.CacheKernel)
 	for _, p := range res.Policies {
 		if n := len(p.Missing); n > 0 {
 			names := p.Missing
@@ -301,6 +332,7 @@ func printStats(res *compiler.Result) {
 		strings.Join(res.Program.ABIs, ", "), verified)
 	for _, p := range res.Policies {
 		sum, longest, n := 0, 0, 0
+		var wsum, wtotal float64
 		for _, sc := range p.ABI.Syscalls() {
 			d := bpf.SeccompData{Nr: int32(sc.Nr), Arch: p.ABI.AuditArch}
 			_, steps, err := bpf.Run(res.Program.Insns, &d)
@@ -308,10 +340,24 @@ func printStats(res *compiler.Result) {
 				continue
 			}
 			sum, longest, n = sum+steps, max(longest, steps), n+1
+			w := opts.Weights[sc.Name]
+			wtotal += w
+			// The kernel caches the native and compat ABIs, never x32.
+			if !(caches && p.ABI != abi.X32 && bpf.CacheableAllow(res.Program.Insns, p.ABI.AuditArch, sc.Nr)) {
+				wsum += w * float64(steps)
+			}
 		}
-		if n > 0 {
-			fmt.Fprintf(os.Stderr, "%s: %d system calls, %.2f instructions run on average, %d at most (arguments zero)\n",
-				p.ABI.Name, n, float64(sum)/float64(n), longest)
+		if n == 0 {
+			continue
 		}
+		weighted := ""
+		switch {
+		case wtotal > 0 && caches:
+			weighted = fmt.Sprintf(", %.2f weighted by --weights (calls the kernel's cache answers run none)", wsum/wtotal)
+		case wtotal > 0:
+			weighted = fmt.Sprintf(", %.2f weighted by --weights", wsum/wtotal)
+		}
+		fmt.Fprintf(os.Stderr, "%s: %d system calls, %.2f instructions run on average%s, %d at most (arguments zero)\n",
+			p.ABI.Name, n, float64(sum)/float64(n), weighted, longest)
 	}
 }

@@ -115,7 +115,7 @@ func execProgram(policy, profile, filterPath, builtin string, pf *policyFlags) (
 	}
 	if pf.verbose {
 		printDiags(sources, res.Diags)
-		printStats(res)
+		printStats(res, opts)
 	}
 	return res.Program, exitOK
 }
