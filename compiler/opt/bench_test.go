@@ -7,6 +7,7 @@ import (
 
 	"github.com/secc-lang/secc/compiler"
 	"github.com/secc-lang/secc/compiler/abi"
+	"github.com/secc-lang/secc/compiler/decide"
 	"github.com/secc-lang/secc/compiler/opt"
 	"github.com/secc-lang/secc/internal/kver"
 )
@@ -14,6 +15,22 @@ import (
 // BenchmarkOptimalMoby times the search alone on Docker's x86_64
 // intervals, weighed as the compiler weighs them without --weights.
 func BenchmarkOptimalMoby(b *testing.B) {
+	ivs, weights, costs := mobyIntervals(b)
+	for _, goal := range []struct {
+		name string
+		goal opt.Goal
+	}{{"speed", opt.Speed}, {"mean", opt.Mean}, {"size", opt.Size}} {
+		b.Run(goal.name, func(b *testing.B) {
+			for b.Loop() {
+				opt.Optimal(ivs, weights, costs, goal.goal)
+			}
+		})
+	}
+}
+
+// mobyIntervals are Docker's x86_64 intervals with the compiler's weights
+// and costs.
+func mobyIntervals(b testing.TB) ([]decide.Interval, []float64, []opt.Cost) {
 	data, err := os.ReadFile("../../../shared/corpus/moby-default.json")
 	if err != nil {
 		b.Skip("corpus not available:", err)
@@ -33,14 +50,5 @@ func BenchmarkOptimalMoby(b *testing.B) {
 	for i, iv := range ivs {
 		costs[i] = opt.Cost{Common: iv.Node.Steps(&zero), Worst: iv.Node.MaxSteps()}
 	}
-	for _, goal := range []struct {
-		name string
-		goal opt.Goal
-	}{{"speed", opt.Speed}, {"mean", opt.Mean}, {"size", opt.Size}} {
-		b.Run(goal.name, func(b *testing.B) {
-			for b.Loop() {
-				opt.Optimal(ivs, weights, costs, goal.goal)
-			}
-		})
-	}
+	return ivs, weights, costs
 }
