@@ -1163,7 +1163,19 @@ func TestExec(t *testing.T) {
 	inv.run(t, "exec", "--builtin", "container-default", "--", "/bin/true").expect(t, 0)
 
 	inv.run(t, "exec", "--policy", policy).expect(t, 2).stderrHas(t, "no command given")
-	inv.run(t, "exec", "--", "/bin/true").expect(t, 2).stderrHas(t, "exactly one of")
+	inv.run(t, "exec", "--", "/bin/true").expect(t, 2).stderrHas(t, "name the filter")
+	// The input as the first argument: its kind is read from it, and
+	// flags may follow it up to --.
+	inv.run(t, "exec", policy, "--", "/bin/mkdir", "P").expect(t, 1).stderrHas(t, "Operation not permitted")
+	inv.run(t, "exec", policy, "--optimize", "size", "--", "/bin/true").expect(t, 0)
+	inv.run(t, "exec", filter, "--", "/bin/mkdir", "Q").expect(t, 1)
+	inv.run(t, "exec", filter, "/bin/true").expect(t, 2).stderrHas(t, "end the flags with --")
+	inv.run(t, "exec", filter, "extra", "--", "/bin/true").expect(t, 2).stderrHas(t, `unexpected "extra"`)
+	for _, name := range []string{"P", "Q"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("mkdir created %s under the filter", name)
+		}
+	}
 	inv.run(t, "exec", "--policy", policy, "--filter", filter, "--", "/bin/true").expect(t, 2)
 	inv.run(t, "exec", "--policy", policy, "--", "/no/such/command").expect(t, 1)
 }

@@ -53,7 +53,7 @@ func (p *policyFlags) registerCommon(fs *flag.FlagSet) {
 	fs.BoolVar(&p.verbose, "v", false, "verbose: list dropped names per ABI and statistics")
 	fs.BoolVar(&p.enosysUnknown, "enosys-unknown", false, "JSON profiles: calls newer than the target kernel or unknown get ERRNO(ENOSYS)")
 	fs.StringVar(&p.optimize, "optimize", "speed", "search tree: speed (fewest tests executed, the longest path within one of the shortest), mean (fewest tests executed, longest path unbounded), size (fewest instructions) or none")
-	fs.StringVar(&p.weights, "weights", "", "how often each syscall is made, for --optimize speed or mean: an strace -c table, `count name` lines, or typical (a built-in mix)")
+	fs.StringVar(&p.weights, "weights", "", "how often each syscall is made, for --optimize speed or mean: a `FILE` holding an strace -c table or COUNT NAME lines, or typical (a built-in mix)")
 }
 
 // options turns the flags into compiler options and preprocessor symbols.

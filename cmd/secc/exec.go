@@ -4,11 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/secc-lang/secc/diag"
 	"os"
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -16,6 +16,7 @@ import (
 	"github.com/secc-lang/secc"
 	"github.com/secc-lang/secc/compiler"
 	"github.com/secc-lang/secc/compiler/filter"
+	"github.com/secc-lang/secc/diag"
 )
 
 func init() {
@@ -24,7 +25,8 @@ func init() {
 
 func cmdExec(args []string) int {
 	fs := newFlags("exec",
-		"secc exec [--policy P.sec | --profile P.json | --filter F.bpf | --builtin NAME] [flags] -- CMD [ARG...]",
+		"secc exec [--policy P.sec | --profile P.json | --filter F.bpf | --builtin NAME] [flags] -- CMD [ARG...]\n"+
+			"       secc exec FILTER.bpf|POLICY.sec|PROFILE.json [flags] -- CMD [ARG...]",
 		"secc exec --builtin python -- python3 -c 'print(2**64)'")
 	var pf policyFlags
 	pf.register(fs)
@@ -46,22 +48,47 @@ func cmdExec(args []string) int {
 		return exitUsage
 	}
 	argv := fs.Args()
-	if len(argv) == 0 {
-		fmt.Fprintln(os.Stderr, "secc exec: no command given")
-		fs.Usage()
-		return exitUsage
-	}
 	given := 0
 	for _, s := range []string{policy, profile, filterPath, builtin} {
 		if s != "" {
 			given++
 		}
 	}
+	// `secc exec INPUT [flags] -- CMD`: the input's kind is read from it,
+	// as disasm and sim read theirs, and the flags after it still count.
+	input := ""
+	if given == 0 && len(argv) > 0 {
+		dash := slices.Index(argv, "--")
+		if dash < 1 {
+			fmt.Fprintln(os.Stderr, "secc exec: name the filter and end the flags with --: secc exec POLICY.sec -- CMD, or give --policy, --profile, --filter or --builtin")
+			return exitUsage
+		}
+		input = argv[0]
+		if err := fs.Parse(argv[1:dash]); err != nil {
+			return exitUsage
+		}
+		if len(fs.Args()) > 0 {
+			fmt.Fprintf(os.Stderr, "secc exec: unexpected %q before --\n", fs.Args()[0])
+			return exitUsage
+		}
+		argv, given = argv[dash+1:], 1
+	}
+	if len(argv) == 0 {
+		fmt.Fprintln(os.Stderr, "secc exec: no command given")
+		fs.Usage()
+		return exitUsage
+	}
 	if given != 1 {
 		fmt.Fprintln(os.Stderr, "secc exec: give exactly one of --policy, --profile, --filter, --builtin")
 		return exitUsage
 	}
-	prog, code := execProgram(policy, profile, filterPath, builtin, &pf)
+	var prog *filter.Program
+	var code int
+	if input != "" {
+		prog, code = loadProgram(input, &pf)
+	} else {
+		prog, code = execProgram(policy, profile, filterPath, builtin, &pf)
+	}
 	if prog == nil {
 		return code
 	}
