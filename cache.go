@@ -74,7 +74,7 @@ func (s *settings) cacheKey() (string, bool) {
 	}
 	field("secc filter cache v1", codeID())
 	if isJSON(s.src.Name, s.src.Text) {
-		field("json", string(s.src.Text))
+		field("json", string(s.src.Text), strconv.FormatBool(s.enosysUnknown))
 	} else {
 		opts := s.copts
 		_, sources, diags, err := compiler.Parse(s.src, &opts)

@@ -10,7 +10,8 @@ import (
 // profile's architectures pick the ABIs unless Options.ABIs does, and its
 // default and bad-ABI actions apply unless Options give others.
 func (s *settings) compileJSON() (*Program, error) {
-	res, sources, low, err := compiler.CompileProfile(compiler.Profile{Name: s.src.Name, Data: s.src.Text, Caps: s.src.Caps}, s.profileOptions())
+	res, sources, low, err := compiler.CompileProfile(compiler.Profile{Name: s.src.Name, Data: s.src.Text, Caps: s.src.Caps,
+		EnosysUnknown: s.enosysUnknown}, s.profileOptions())
 	if err != nil {
 		return nil, wrapError(sources, err)
 	}

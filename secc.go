@@ -51,6 +51,11 @@ type Options struct {
 	// accept; empty means KILL_PROCESS (a JSON profile: KILL_THREAD, as
 	// libseccomp).
 	BadABIAction string
+	// EnosysUnknown: in a JSON profile, calls newer than the target kernel
+	// or unknown to secc get ERRNO(ENOSYS) rather than the default action
+	// (`secc --enosys-unknown`). A .sec policy says so in its rules; there
+	// it is an error.
+	EnosysUnknown bool
 	// Optimize is "speed" (default), "mean", "size" or "none".
 	Optimize string
 	// Weights say how often each system call (by name) is made, so the
@@ -139,7 +144,8 @@ type settings struct {
 	src   compiler.Source
 	// abisGiven is false when Options.ABIs is empty, so a JSON profile's
 	// architectures may decide.
-	abisGiven bool
+	abisGiven     bool
+	enosysUnknown bool
 }
 
 func resolve(name string, text []byte, o Options) (*settings, error) {
@@ -194,6 +200,10 @@ func resolve(name string, text []byte, o Options) (*settings, error) {
 	s.copts.Optimize = lvl
 	s.copts.Weights = o.Weights
 	s.copts.NoVerify = o.NoVerify
+	s.enosysUnknown = o.EnosysUnknown
+	if o.EnosysUnknown && !isJSON(name, text) {
+		return nil, errors.New("EnosysUnknown is for JSON profiles; in a .sec policy write `$syscall not in KERNEL(X.Y) => ERRNO(ENOSYS);`")
+	}
 	cs, err := caps.Parse(strings.Join(o.Caps, ","))
 	if err != nil {
 		return nil, err

@@ -327,6 +327,29 @@ func TestCacheJSON(t *testing.T) {
 	}
 }
 
+// TestEnosysUnknown: for a JSON profile, calls newer than the kernel get
+// ENOSYS instead of the default action, and the cache tells the two
+// filters apart; a .sec policy refuses the option.
+func TestEnosysUnknown(t *testing.T) {
+	cache := t.TempDir()
+	profile := []byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","openat2"],"action":"SCMP_ACT_ALLOW"}]}`)
+	for _, c := range []struct {
+		enosys      bool
+		listns, bpf string
+	}{{false, "ERRNO(EPERM)", "ERRNO(EPERM)"}, {true, "ERRNO(ENOSYS)", "ERRNO(EPERM)"}} {
+		p, err := secc.Compile("p.json", profile, secc.Options{Target: "x86_64", Kernel: "6.6", EnosysUnknown: c.enosys, CacheDir: cache})
+		require.NoError(t, err)
+		assert.False(t, p.Cached(), "enosys %v came from the other's cache entry", c.enosys)
+		for call, want := range map[string]string{"listns": c.listns, "bpf": c.bpf, "read": "ALLOW"} {
+			got, err := p.Simulate("x86_64", call)
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "%s, enosys %v", call, c.enosys)
+		}
+	}
+	_, err := secc.Compile("p.sec", []byte("=> ALLOW;\n"), secc.Options{EnosysUnknown: true})
+	assert.ErrorContains(t, err, "for JSON profiles")
+}
+
 func TestBuiltins(t *testing.T) {
 	names := secc.Builtins()
 	assert.Contains(t, names, "static")
