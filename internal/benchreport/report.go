@@ -347,7 +347,10 @@ func (r *report) metricsSection(p printer) {
   intervals* takes it from the optimal alphabetic tree over the intervals (every inner node one JGE/JGT
   against a constant; dynamic programming with Knuth's root bound): the best a pure range search can do.
   It is not a bound for secc, whose trees also pull single numbers out with JEQ, so secc can beat it.
-  Both assume the usual shape (arch check, search over nr to the call's decision, then argument tests).
+  *best search tree with JEQ pull-outs* (under the table the targets use) also lets a tree send a
+  single-number interval to its leaf with one JEQ, so that its neighbours merge: an exhaustive search
+  over those trees, with at most %d numbers pulled out of a range at a time. All three assume the usual
+  shape (arch check, search over nr to the call's decision, then argument tests).
   The uniform figures go with *mean path*, the weighted ones with *weighted mean*. ⌈log2⌉ of the
   interval count, under each table, is the depth of a balanced search.
 - Notes under a table list the calls (arguments zero) where a libseccomp filter's action differs from
@@ -357,7 +360,7 @@ func (r *report) metricsSection(p printer) {
   compiler gives calls the kernel caches no weight (they never run the filter), so this row optimizes
   the *effective* column, not the *weighted mean*.
 
-`, maxCross, r.opts.runs)
+`, maxCross, r.opts.runs, pullOutDepth)
 }
 
 func (r *report) targetsSection(p printer) {
@@ -494,7 +497,7 @@ func (r *report) profileSection(p printer, s *section) {
 		b := g.bound
 		p("| optimal search tree over the intervals (JGE splits only) | | | | %.2f | | %.2f | | | | | |\n", b.optUniform, b.optWeighted)
 		if !math.IsNaN(b.pullUniform) {
-			p("| optimal search tree with JEQ pull-outs (JGE splits, JEQ on single numbers) | | | | %.2f | | | | | | | |\n", b.pullUniform)
+			p("| best search tree with JEQ pull-outs (JGE splits, JEQ on single numbers) | | | | %.2f | | | | | | | |\n", b.pullUniform)
 		}
 		p("| lower bound (any binary tests) | | | | %.2f | | %.2f | | | | | |\n", b.floorUniform, b.floorWeighted)
 		p("\n")
