@@ -8,7 +8,6 @@ import (
 	"github.com/secc-lang/secc/compiler"
 	"github.com/secc-lang/secc/compiler/abi"
 	"github.com/secc-lang/secc/compiler/verify"
-	"github.com/secc-lang/secc/converter"
 	"github.com/secc-lang/secc/internal/caps"
 	"github.com/secc-lang/secc/internal/kver"
 )
@@ -39,17 +38,9 @@ func BenchmarkCompileMoby(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				p, err := converter.Decode("moby-default.json", data)
-				if err != nil {
-					b.Fatal(err)
-				}
-				l, ds := p.Lower(converter.Host{Target: abi.TargetX86_64, Caps: caps.Docker, Kernel: benchKernel})
-				if ds.HasErrors() {
-					b.Fatal(ds)
-				}
-				bad := l.BadABIAction
-				_, err = compiler.Compile(l.File, compiler.Options{Target: abi.TargetX86_64, ABIs: []*abi.ABI{abi.X86_64},
-					BadABIAction: &bad, Kernel: benchKernel, NoVerify: bc.noVerify})
+				// What `secc compile --abi x86_64 --caps docker` runs.
+				_, _, _, err := compiler.CompileProfile(compiler.Profile{Name: "moby-default.json", Data: data, Caps: caps.Docker},
+					compiler.Options{Target: abi.TargetX86_64, ABIs: []*abi.ABI{abi.X86_64}, Kernel: benchKernel, NoVerify: bc.noVerify})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/secc-lang/secc/compiler/abi"
 	"github.com/secc-lang/secc/compiler/bpf"
 	"github.com/secc-lang/secc/compiler/codegen"
+	"github.com/secc-lang/secc/converter"
 	"github.com/secc-lang/secc/diag"
 	"github.com/secc-lang/secc/internal/caps"
 	"github.com/secc-lang/secc/internal/kver"
@@ -256,6 +257,38 @@ func TestVerifyEverything(t *testing.T) {
 					require.NoError(t, err, "%s %s %d ABIs level %d", file, target.Name, len(abis), level)
 					require.Positive(t, res.Verify.Inputs, file)
 				}
+			}
+		}
+	}
+}
+
+// TestProfileLowersOnlyTheGivenABIs: a JSON profile compiled for some of
+// its ABIs lowers only those, and the filter is the one made from the
+// profile lowered for all of them.
+func TestProfileLowersOnlyTheGivenABIs(t *testing.T) {
+	files, _ := filepath.Glob(corpusDir + "/*.json")
+	if len(files) == 0 {
+		t.Skip("corpus not available")
+	}
+	k := kver.MustParse("6.18")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		p, err := converter.Decode(file, data)
+		require.NoError(t, err)
+		for _, target := range abi.Targets {
+			full, ds := p.Lower(converter.Host{Target: target, Caps: caps.Docker, Kernel: k})
+			require.False(t, ds.HasErrors(), "%v", ds)
+			for _, abis := range [][]*abi.ABI{{target.Native}, target.ABIs[1:], target.ABIs} {
+				opts := compiler.Options{Target: target, ABIs: abis, Kernel: k, NoVerify: true}
+				got, _, low, err := compiler.CompileProfile(compiler.Profile{Name: file, Data: data}, opts)
+				require.NoError(t, err)
+				require.Equal(t, abis, low.ABIs, "%s: lowered for", file)
+				bad, def := full.BadABIAction, full.Default
+				opts.BadABIAction, opts.Default = &bad, &def
+				want, err := compiler.Compile(full.File, opts)
+				require.NoError(t, err)
+				require.Equal(t, want.Program.Insns, got.Program.Insns, "%s %s %v", file, target.Name, abis)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"github.com/secc-lang/secc/compiler/abi"
 	"github.com/secc-lang/secc/converter"
 	"github.com/secc-lang/secc/diag"
 	"github.com/secc-lang/secc/internal/caps"
@@ -40,7 +41,13 @@ func CompileProfile(p Profile, opts Options) (*Result, diag.Sources, *converter.
 	if capset == nil {
 		capset = caps.Docker
 	}
-	low, ds := prof.LowerWith(converter.Host{Target: opts.Target, Caps: capset, Kernel: opts.Kernel},
+	// Given ABIs are the only ones lowered: libseccomp builds each ABI's
+	// rules on its own, so the others would be work for nothing.
+	var lowerABIs []*abi.ABI
+	if abisGiven {
+		lowerABIs = opts.ABIs
+	}
+	low, ds := prof.LowerWith(converter.Host{Target: opts.Target, Caps: capset, Kernel: opts.Kernel, ABIs: lowerABIs},
 		converter.LowerOptions{EnosysUnknown: p.EnosysUnknown})
 	if ds.HasErrors() {
 		return nil, sources, low, ds

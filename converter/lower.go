@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/secc-lang/secc/compiler/abi"
@@ -20,6 +21,11 @@ type Host struct {
 	Caps []string
 	// Kernel is the host kernel; zero means the running kernel.
 	Kernel kver.Version
+	// ABIs, when given, are the only ABIs lowered (those of Target among
+	// them), in place of the ones the profile gives the host: a filter
+	// compiled for fewer ABIs than the profile names needs no rules for
+	// the others.
+	ABIs []*abi.ABI
 }
 
 // DockerDefaultCaps is Docker's default capability set (JSON.md §2).
@@ -109,6 +115,14 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 		l.Flags = []string{"SECCOMP_FILTER_FLAG_SPEC_ALLOW"}
 	}
 	l.ABIs = p.hostABIs(h.Target)
+	if len(h.ABIs) > 0 {
+		l.ABIs = nil
+		for _, a := range h.ABIs {
+			if a.Target == h.Target.Name && !slices.Contains(l.ABIs, a) {
+				l.ABIs = append(l.ABIs, a)
+			}
+		}
+	}
 
 	entries := p.forHost(hostOf(h))
 	// Build each ABI's database the way libseccomp does. This runs for

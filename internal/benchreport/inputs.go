@@ -75,18 +75,17 @@ func (in *input) lower(cfg config) (*converter.Lowered, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, ds := p.Lower(converter.Host{Target: cfg.target, Caps: caps.Docker, Kernel: kernel})
+	// The report fixes the ABIs per row rather than taking the profile's
+	// archMap, so that native-only and multi-ABI filters are compared; as
+	// `secc compile --abi`, it lowers only those.
+	l, ds := p.Lower(converter.Host{Target: cfg.target, Caps: caps.Docker, Kernel: kernel, ABIs: cfg.abis})
 	if ds.HasErrors() {
 		return nil, ds
 	}
 	if l == nil {
 		return nil, fmt.Errorf("%s: the converter returned nothing", in.name)
 	}
-	// The report fixes the ABIs per row rather than taking the profile's
-	// archMap, so that native-only and multi-ABI filters are compared.
-	l2 := *l
-	l2.ABIs = cfg.abis
-	return &l2, nil
+	return l, nil
 }
 
 // compileSecc runs the whole in-process path from the file's bytes to a
