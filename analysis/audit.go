@@ -12,7 +12,8 @@ import (
 // Audit checks a filter from anywhere for the ways filters fail to mean
 // what their authors think: a missing or late arch check, ABIs read with
 // another ABI's numbers, x32 calls let through, ALLOWs the kernel cannot
-// cache, dead code, code the kernel refuses, unknown arches allowed.
+// cache, dead code, code the kernel refuses, unknown arches allowed, calls
+// denied while another that does the same is allowed.
 func Audit(in *Input) *Report {
 	r := in.Explored
 	rep := &Report{Input: in.Name}
@@ -27,6 +28,7 @@ func Audit(in *Input) *Report {
 	auditX32(in, rep)
 	auditCache(in, rep)
 	auditCode(in, rep)
+	lintEquivalents(in, rep)
 	rep.sort()
 	return rep
 }

@@ -95,7 +95,11 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "\tsuggestion: %s\n", f.Suggestion)
 		}
 	}
-	fmt.Fprintf(&b, "%d errors, %d warnings, %d notes\n", r.Count(SevError), r.Count(SevWarning), r.Count(SevInfo))
+	count := func(sev Severity, one, many string) string {
+		n := r.Count(sev)
+		return fmt.Sprintf("%d %s", n, plural(n, one, many))
+	}
+	fmt.Fprintf(&b, "%s, %s, %s\n", count(SevError, "error", "errors"), count(SevWarning, "warning", "warnings"), count(SevInfo, "note", "notes"))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -16,7 +16,8 @@ import (
 // for: rules that never fire (shadowed by earlier ones, or duplicates),
 // rules naming system calls an ABI lacks, deny rules that compare all 64
 // bits of a parameter the kernel reads as a 32-bit int, rules that only
-// repeat the default, and ERRNO(0).
+// repeat the default, ERRNO(0), and calls denied while a call that does
+// the same is allowed.
 func Lint(in *Input) *Report {
 	rep := &Report{Input: in.Name}
 	if len(in.Policies) == 0 {
@@ -192,6 +193,7 @@ func Lint(in *Input) *Report {
 		}
 	}
 	lintHighBits(in, rules, dead, rep)
+	lintEquivalents(in, rep)
 	rep.sort()
 	return rep
 }
