@@ -77,9 +77,11 @@ var multiplexers = []multiplexer{
 
 // lintEquivalents reports, per ABI the filter accepts, calls a filter
 // restricts while a call that does the same gets the default ALLOW: the
-// hole of deny lists. Restricted means denied outright or for some
-// arguments; ERRNO(ENOSYS) is no denial here, as it asks the program to
-// fall back to an older call (clone3 → clone). An allow list, whose
+// hole of deny lists. Restricted means denied outright; for a multiplexer,
+// which passes the arguments on, also denied for some arguments (a
+// sibling denied for some arguments, clone for its namespace flags, says
+// nothing of fork). ERRNO(ENOSYS) is no denial here, as it asks the
+// program to fall back to an older call (clone3 → clone). An allow list, whose
 // default denies, grants what it names on purpose: a call left to its
 // default denial next to an allowed sibling is no finding.
 func lintEquivalents(in *Input, rep *Report) {
@@ -101,8 +103,9 @@ func lintEquivalents(in *Input, rep *Report) {
 		if !ok || !permissive(def) {
 			continue
 		}
-		// restricted is the text for a call the filter restricts, or "".
-		restricted := func(name string) string {
+		// restricted is the text for a call the filter restricts, or "":
+		// denied outright, or with some arguments when partly counts.
+		restricted := func(name string, partly bool) string {
 			nr, ok := a.Nr(name)
 			if !ok {
 				return ""
@@ -113,6 +116,9 @@ func lintEquivalents(in *Input, rep *Report) {
 					return ""
 				}
 				return name + " (" + ActionName(act) + ")"
+			}
+			if !partly {
+				return ""
 			}
 			for _, act := range leafActions(node) {
 				if !permissive(act) && !isENOSYS(act) {
@@ -142,7 +148,7 @@ func lintEquivalents(in *Input, rep *Report) {
 		for gi, g := range siblings {
 			var denied, deniedNames, allowed []string
 			for _, n := range g.names {
-				if d := restricted(n); d != "" {
+				if d := restricted(n, false); d != "" {
 					denied, deniedNames = append(denied, d), append(deniedNames, n)
 				} else if byDefault(n) {
 					allowed = append(allowed, n)
@@ -163,7 +169,7 @@ func lintEquivalents(in *Input, rep *Report) {
 			}
 			var denied []string
 			for _, n := range m.members {
-				if d := restricted(n); d != "" {
+				if d := restricted(n, true); d != "" {
 					denied = append(denied, d)
 				}
 			}
@@ -222,25 +228,23 @@ func isENOSYS(act uint32) bool {
 }
 
 // defaultAction is what ABI a gives calls its rules do not name: a
-// policy's final rule, or for a raw filter the action most of the ABI's
-// system calls get.
+// policy's final rule, or for a raw filter what it returns for the number
+// after the ABI's last system call, which no rule can have named.
 func (in *Input) defaultAction(a *abi.ABI) (uint32, bool) {
 	for _, p := range in.Policies {
 		if p.ABI == a && len(p.Rules) > 0 {
 			return p.Rules[len(p.Rules)-1].Action, true
 		}
 	}
-	count := map[uint32]int{}
-	best, bestN := uint32(0), 0
-	for _, sc := range a.Syscalls() {
-		if act, ok := in.Explored.Lookup(a.AuditArch, sc.Nr).Node.Constant(); ok {
-			count[act]++
-			if count[act] > bestN {
-				best, bestN = act, count[act]
-			}
-		}
+	calls := a.Syscalls()
+	if len(calls) == 0 {
+		return 0, false
 	}
-	return best, bestN > 0
+	last := calls[0].Nr
+	for _, sc := range calls {
+		last = max(last, sc.Nr)
+	}
+	return in.Explored.Lookup(a.AuditArch, last+1).Node.Constant()
 }
 
 // errnoENOSYS is ENOSYS, the same on every ABI secc compiles for.
