@@ -377,3 +377,49 @@ func TestEncodings(t *testing.T) {
 	assert.True(t, strings.Contains(p.CArray("prog"), "prog"))
 	assert.NotEmpty(t, p.Disasm())
 }
+
+// TestReadmePolicy compiles the policy README.md shows, with the file it
+// includes, and checks what its rules say.
+func TestReadmePolicy(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	text := string(readme)
+	start := strings.Index(text, "```c\n")
+	require.GreaterOrEqual(t, start, 0, "README.md has no ```c block")
+	text = text[start+len("```c\n"):]
+	text = text[:strings.Index(text, "```")]
+	read := func(name string) ([]byte, error) {
+		if filepath.Base(name) == "common.sec" {
+			return []byte("$syscall == @getpid => ALLOW;\n"), nil
+		}
+		return os.ReadFile(name)
+	}
+	for _, c := range []struct {
+		kernel, caps string
+		abi, call    string
+		args         []uint64
+		want         string
+	}{
+		{"6.18", "none", "x86_64", "getpid", nil, "ALLOW"},
+		{"6.18", "none", "x86_64", "personality", []uint64{0xffffffff}, "ALLOW"},
+		{"6.18", "none", "x86_64", "personality", []uint64{0x1_ffffffff}, "ERRNO(EPERM)"},
+		{"6.18", "none", "x86_64", "socket", []uint64{40}, "ERRNO(EAFNOSUPPORT)"},
+		{"6.18", "none", "x86_64", "clone", []uint64{0x10000000}, "ERRNO(EPERM)"},
+		{"6.18", "none", "x86_64", "clone", []uint64{0}, "ALLOW"},
+		{"6.18", "none", "x86_64", "mount", nil, "ERRNO(EPERM)"},
+		{"6.18", "all", "x86_64", "mount", nil, "ALLOW"},
+		{"5.4", "none", "x86_64", "faccessat2", nil, "ERRNO(EPERM)"}, // #if KERNEL >= 5.8 is false
+		{"6.18", "none", "x86_64", "listns", nil, "ERRNO(ENOSYS)"},   // newer than KERNEL(6.18)
+		{"6.18", "none", "x86_64", "faccessat2", nil, "ALLOW"},
+		{"6.18", "none", "x86", "read", nil, "ALLOW"},
+		{"6.18", "none", "x86", "getpid", nil, "ALLOW"},
+		{"6.18", "none", "x86", "mount", nil, "KILL_PROCESS"},
+	} {
+		p, err := secc.Compile("readme.sec", []byte(text), secc.Options{Target: "x86_64", ABIs: []string{"all"},
+			Kernel: c.kernel, Caps: []string{c.caps}, ReadFile: read})
+		require.NoError(t, err)
+		got, err := p.Simulate(c.abi, c.call, c.args...)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got, "kernel %s caps %s: %s %s %#x", c.kernel, c.caps, c.abi, c.call, c.args)
+	}
+}
