@@ -196,6 +196,13 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 	}
 
 	l.Calls = make([]Call, 0, nnames)
+	// The rules libseccomp also applies to socketcall/ipc get one warning
+	// together: the hole is the profile's, and Docker's has three.
+	type muxedRule struct {
+		pos  diag.Pos
+		name string
+	}
+	var muxed []muxedRule
 	for _, e := range entries {
 		warned32, warnedMux := false, false
 		var calls [][]scond
@@ -245,7 +252,7 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 					for _, r := range perABI(&buf, a, ais[i], si, conds) {
 						if r.muxed && len(conds) > 0 && !warnedMux {
 							warnedMux = true
-							diags.Warn(e.Pos, "on x86, libseccomp also applies this rule to %s via socketcall/ipc, whose real arguments sit behind a pointer: the argument conditions there test the multiplexer's own arguments", n.Name)
+							muxed = append(muxed, muxedRule{e.Pos, n.Name})
 						}
 						if a.Bits == 32 && len(r.conds) > 0 && !warned32 && wide(r.conds) {
 							warned32 = true
@@ -410,6 +417,21 @@ func (p *Profile) LowerWith(h Host, o LowerOptions) (*Lowered, diag.List) {
 	}
 	f.Items = append(f.Items, &lang.Rule{Action: actionAST(l.Default)})
 	l.File = f
+	if len(muxed) > 0 {
+		which := "this rule (" + muxed[0].name + ")"
+		if len(muxed) > 1 {
+			var others []string
+			for _, m := range muxed[1:] {
+				others = append(others, fmt.Sprintf("%d (%s)", m.pos.Line, m.name))
+			}
+			if len(others) == 1 {
+				which += " and the rule at line " + others[0]
+			} else {
+				which += " and the rules at lines " + strings.Join(others[:len(others)-1], ", ") + " and " + others[len(others)-1]
+			}
+		}
+		diags.Warn(muxed[0].pos, "on x86, libseccomp also applies %s to socketcall/ipc, whose real arguments sit behind a pointer: there the argument conditions test the multiplexer's own arguments", which)
+	}
 	l.Warnings = diags
 	return l, diags
 }
