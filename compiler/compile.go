@@ -186,10 +186,31 @@ func Compile(f *lang.File, opts Options) (*Result, error) {
 		shaped = d.Reshape(opts.Optimize == OptimizeSize)
 	}
 	insns, err := codegen.Generate(shaped, codegen.Options{Tree: treeBuilder(&opts)})
+	var tl *codegen.TooLargeError
+	if errors.As(err, &tl) && (opts.Optimize == OptimizeSpeed || opts.Optimize == OptimizeMean) {
+		// A filter the kernel refuses helps nobody: the smallest search
+		// may still fit.
+		small := opts
+		small.Optimize = OptimizeSize
+		var smallErr error
+		insns, smallErr = codegen.Generate(d.Reshape(true), codegen.Options{Tree: treeBuilder(&small)})
+		var tl2 *codegen.TooLargeError
+		switch {
+		case smallErr == nil:
+			res.Diags = append(res.Diags, &diag.Diagnostic{Severity: diag.Warning,
+				Msg: fmt.Sprintf("the fastest filter has %d instructions, over the kernel's limit of %d: this is the smallest one (%d instructions, --optimize size)",
+					tl.Size, codegen.MaxInsns, len(insns))})
+			err = nil
+		case errors.As(smallErr, &tl2):
+			err = fmt.Errorf("%w (%d with --optimize size)", err, tl2.Size)
+		default:
+			err = smallErr
+		}
+	}
 	if err != nil {
-		var tl *codegen.TooLargeError
 		if errors.As(err, &tl) {
-			return nil, diag.List{{Severity: diag.Error, Msg: err.Error()}}
+			return nil, diag.List{{Severity: diag.Error, Msg: err.Error(),
+				Hint: fmt.Sprintf("the kernel loads at most %d instructions, and each value of an argument set costs about one: shrink the largest sets", codegen.MaxInsns)}}
 		}
 		return nil, &InternalError{err}
 	}

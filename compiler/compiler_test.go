@@ -131,6 +131,44 @@ func TestLongJumps(t *testing.T) {
 	}
 }
 
+// TestFarJumpsShareStubs: in a filter past 255 instructions, the jumps to
+// one far RET share the copies placed for them within reach, so a large
+// set costs about one instruction per value, not two.
+func TestFarJumpsShareStubs(t *testing.T) {
+	var vals []string
+	for i := 0; i < 1000; i++ {
+		vals = append(vals, fmt.Sprint(0x1000+i*7919))
+	}
+	text := "$syscall == @ioctl && $arg1 in (" + strings.Join(vals, ", ") + ") => ALLOW;\n=> ERRNO(EPERM);\n"
+	for _, level := range []compiler.Level{compiler.OptimizeSpeed, compiler.OptimizeSize} {
+		res := compile(t, text, compiler.Options{Optimize: level})
+		n := len(res.Program.Insns)
+		assert.Less(t, n, 1350, "level %d: %d instructions for 1000 values", level, n)
+	}
+}
+
+// TestTooLargeFallsBackToSize: when the fastest filter is over the
+// kernel's limit and the smallest is not, the smallest is what compiles,
+// with a warning naming both sizes and the file.
+func TestTooLargeFallsBackToSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a set of 3400 values takes seconds to decide")
+	}
+	var vals []string
+	for i := 0; i < 3400; i++ {
+		vals = append(vals, fmt.Sprint(0x1000+i*7919))
+	}
+	text := "$syscall == @ioctl && $arg1 in (" + strings.Join(vals, ", ") + ") => ALLOW;\n=> ERRNO(EPERM);\n"
+	res, _, err := compiler.CompileSource(compiler.Source{Name: "big.sec", Text: []byte(text)}, compiler.Options{Target: abi.TargetX86_64})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(res.Program.Insns), codegen.MaxInsns)
+	require.Len(t, res.Diags, 1)
+	assert.Equal(t, "big.sec", res.Diags[0].Pos.File)
+	assert.Regexp(t, `the fastest filter has \d+ instructions, over the kernel's limit of 4096: this is the smallest one \(\d+ instructions, --optimize size\)`, res.Diags[0].Msg)
+	assert.Equal(t, bpf.RetAllow, call(t, res, abi.X86_64, "ioctl", 0, 0x1000+7919*3399))
+	assert.Equal(t, bpf.RetErrno|1, call(t, res, abi.X86_64, "ioctl", 0, 0x1000+7919*3399+1))
+}
+
 func TestTooLargeIsRefusedWithItsSize(t *testing.T) {
 	var b strings.Builder
 	// Each value has its own action, so every one needs its own RET and

@@ -64,10 +64,12 @@ func CompileProfile(p Profile, opts Options) (*Result, diag.Sources, *converter.
 	res, err := Compile(low.File, opts)
 	if err != nil {
 		if dl, ok := err.(diag.List); ok {
+			placeIn(dl, p.Name)
 			err = append(append(diag.List{}, ds...), dl...)
 		}
 		return nil, sources, low, err
 	}
+	placeIn(res.Diags, p.Name)
 	res.Diags = append(append(diag.List{}, ds...), res.Diags...)
 	return res, sources, low, nil
 }

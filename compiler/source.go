@@ -80,11 +80,23 @@ func CompileSource(src Source, opts Options) (*Result, diag.Sources, error) {
 	res, err := Compile(f, opts)
 	if res != nil {
 		res.Diags = append(diags, res.Diags...)
+		placeIn(res.Diags, src.Name)
 		res.Diags.Sort()
 	} else if dl, ok := err.(diag.List); ok {
 		dl = append(append(diag.List{}, diags...), dl...)
+		placeIn(dl, src.Name)
 		dl.Sort()
 		err = dl
 	}
 	return res, sources, err
+}
+
+// placeIn names file in diagnostics about the whole filter (its size),
+// which Compile, given only the AST, leaves without a place.
+func placeIn(l diag.List, file string) {
+	for _, d := range l {
+		if d.Pos.File == "" {
+			d.Pos.File = file
+		}
+	}
 }

@@ -62,6 +62,9 @@ type block struct {
 
 	preds []*block
 	pos   int // reverse index of the first instruction once emitted; -1 before
+	// stub is 1 + the reverse index of the latest stub standing for this
+	// block (a copy of its RET, or a JA to it), 0 when there is none.
+	stub int
 }
 
 // load is LD W ABS off, optionally followed by AND mask.

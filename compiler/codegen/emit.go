@@ -55,27 +55,33 @@ func emitTerminal(rev []xbpf.RawInstruction, b *block) []xbpf.RawInstruction {
 		r := len(rev)
 		switch {
 		case r-yes-1 > 255:
-			rev = appendStub(rev, b.yes)
+			rev, yes = reach(rev, b.yes)
 			if b.yes == b.no {
-				no = len(rev) - 1
+				no = yes
 			}
-			yes = len(rev) - 1
 		case r-no-1 > 255:
-			rev = appendStub(rev, b.no)
-			no = len(rev) - 1
+			rev, no = reach(rev, b.no)
 		default:
 			return append(rev, xbpf.RawInstruction{Op: b.op, Jt: uint8(r - yes - 1), Jf: uint8(r - no - 1), K: b.k})
 		}
 	}
 }
 
-// appendStub places, right here, a way to reach a far target: a copy of
-// it when it is a RET, else a JA to it.
-func appendStub(rev []xbpf.RawInstruction, target *block) []xbpf.RawInstruction {
-	if target.isRet {
-		return append(rev, xbpf.RawInstruction{Op: bpf.OpRetK, K: target.ret})
+// reach gives a position a jump placed next can take to a target out of
+// its range: the latest stub for the target when it is near enough (large
+// filters jump to one decision from many places), else a new stub here,
+// a copy of the target when it is a RET and a JA to it otherwise.
+func reach(rev []xbpf.RawInstruction, target *block) ([]xbpf.RawInstruction, int) {
+	if s := target.stub - 1; s >= 0 && len(rev)-s-1 <= 255 {
+		return rev, s
 	}
-	return append(rev, xbpf.RawInstruction{Op: bpf.OpJA, K: uint32(len(rev) - target.pos - 1)})
+	if target.isRet {
+		rev = append(rev, xbpf.RawInstruction{Op: bpf.OpRetK, K: target.ret})
+	} else {
+		rev = append(rev, xbpf.RawInstruction{Op: bpf.OpJA, K: uint32(len(rev) - target.pos - 1)})
+	}
+	target.stub = len(rev)
+	return rev, len(rev) - 1
 }
 
 // reversePostorder orders the blocks reachable from root so that every

@@ -67,7 +67,7 @@ func (r *reshaper) node(n *Node) *Node {
 // and maxSpans the value intervals one search takes (the search is cubic;
 // more are halved by JGTs first).
 const (
-	maxRegion = 4096
+	maxRegion = 1 << 16
 	maxSpans  = 24
 )
 
