@@ -60,19 +60,34 @@ var siblings = []sibling{
 }
 
 var multiplexers = []multiplexer{
-	{"socketcall", "which makes any socket call", "deny socketcall, or restrict it by its first argument (the socket call's number)", []string{"socket", "socketpair", "bind", "connect", "listen", "accept", "accept4",
-		"getsockname", "getpeername", "send", "recv", "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt",
-		"sendmsg", "recvmsg", "sendmmsg", "recvmmsg"}},
-	{"ipc", "which makes any System V IPC call", "deny ipc, or restrict it by its first argument (the IPC call's number)", []string{"semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv",
-		"msgget", "msgctl", "shmat", "shmdt", "shmget", "shmctl"}},
-	// io_uring's operations run in the kernel without a system call, so
-	// no filter sees them.
-	{"io_uring_setup", "whose io_uring requests do the same without a system call the filter sees",
-		"deny io_uring_setup (and io_uring_enter, io_uring_register): io_uring cannot be filtered", []string{"open", "openat", "openat2", "close", "read", "readv", "pread64", "preadv", "preadv2", "write", "writev",
-			"pwrite64", "pwritev", "pwritev2", "socket", "bind", "listen", "connect", "accept", "accept4", "sendto",
-			"recvfrom", "sendmsg", "recvmsg", "shutdown", "fsync", "fdatasync", "sync_file_range", "fallocate",
-			"ftruncate", "fadvise64", "madvise", "statx", "renameat", "renameat2", "unlinkat", "mkdirat", "symlinkat",
-			"linkat", "splice", "tee", "setxattr", "fsetxattr", "getxattr", "fgetxattr", "epoll_ctl", "waitid"}},
+	{
+		name:    "socketcall",
+		does:    "which makes any socket call",
+		suggest: "deny socketcall, or restrict it by its first argument (the socket call's number)",
+		members: []string{"socket", "socketpair", "bind", "connect", "listen", "accept", "accept4", "getsockname",
+			"getpeername", "send", "recv", "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt", "sendmsg",
+			"recvmsg", "sendmmsg", "recvmmsg"},
+	},
+	{
+		name:    "ipc",
+		does:    "which makes any System V IPC call",
+		suggest: "deny ipc, or restrict it by its first argument (the IPC call's number)",
+		members: []string{"semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat",
+			"shmdt", "shmget", "shmctl"},
+	},
+	{
+		// io_uring's operations run in the kernel without a system call,
+		// so no filter sees them.
+		name:    "io_uring_setup",
+		does:    "whose io_uring requests do the same without a system call the filter sees",
+		suggest: "deny io_uring_setup (and io_uring_enter, io_uring_register): io_uring cannot be filtered",
+		members: []string{"open", "openat", "openat2", "close", "read", "readv", "pread64", "preadv", "preadv2", "write",
+			"writev", "pwrite64", "pwritev", "pwritev2", "socket", "bind", "listen", "connect", "accept", "accept4",
+			"sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown", "fsync", "fdatasync", "sync_file_range",
+			"fallocate", "ftruncate", "fadvise64", "madvise", "statx", "renameat", "renameat2", "unlinkat", "mkdirat",
+			"symlinkat", "linkat", "splice", "tee", "setxattr", "fsetxattr", "getxattr", "fgetxattr", "epoll_ctl",
+			"waitid"},
+	},
 }
 
 // lintEquivalents reports, per ABI the filter accepts, calls a filter
@@ -81,9 +96,9 @@ var multiplexers = []multiplexer{
 // which passes the arguments on, also denied for some arguments (a
 // sibling denied for some arguments, clone for its namespace flags, says
 // nothing of fork). ERRNO(ENOSYS) is no denial here, as it asks the
-// program to fall back to an older call (clone3 → clone). An allow list, whose
-// default denies, grants what it names on purpose: a call left to its
-// default denial next to an allowed sibling is no finding.
+// program to fall back to an older call (clone3 → clone). An allow list,
+// whose default denies, grants what it names on purpose: a call left to
+// its default denial next to an allowed sibling is no finding.
 func lintEquivalents(in *Input, rep *Report) {
 	type finding struct {
 		abis    []string
