@@ -151,9 +151,6 @@ func TestFarJumpsShareStubs(t *testing.T) {
 // kernel's limit and the smallest is not, the smallest is what compiles,
 // with a warning naming both sizes and the file.
 func TestTooLargeFallsBackToSize(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a set of 3400 values takes seconds to decide")
-	}
 	var vals []string
 	for i := 0; i < 3400; i++ {
 		vals = append(vals, fmt.Sprint(0x1000+i*7919))

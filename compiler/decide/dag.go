@@ -2,6 +2,7 @@ package decide
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -96,6 +97,7 @@ func (b *Builder) Inner(t Test, yes, no *Node) *Node {
 type argRule struct {
 	f      formula
 	action uint32
+	size   int // formulaSize(f)
 }
 
 // ErrTooComplex is returned when argument conditions need more work than
@@ -116,13 +118,14 @@ func (b *Builder) build(rules []argRule, k *knowledge) (*Node, error) {
 			if b.budget < 0 {
 				return nil, ErrTooComplex
 			}
-			undecided = smallestOnWord(r.f, k, *undecided)
+			undecided = splitTest(r.f, k, *undecided)
 			rest := rules[i:]
-			yes, err := b.build(rest, k.with(*undecided, true))
+			ky, kn := k.with(*undecided, true), k.with(*undecided, false)
+			yes, err := b.build(foldRules(rest, ky), ky)
 			if err != nil {
 				return nil, err
 			}
-			no, err := b.build(rest, k.with(*undecided, false))
+			no, err := b.build(foldRules(rest, kn), kn)
 			if err != nil {
 				return nil, err
 			}
@@ -134,23 +137,43 @@ func (b *Builder) build(rules []argRule, k *knowledge) (*Node, error) {
 	panic("decide: rules without a final unconditional rule")
 }
 
-// smallestOnWord picks, among the undecided whole-word tests of f on the
-// word of first, the one with the smallest constant. Any undecided test
-// gives a correct decision; testing small constants first makes the common
-// small argument values (flags clear, low enum values) decide soonest.
-func smallestOnWord(f formula, k *knowledge, first Test) *Test {
+// largeRun is how many undecided whole-word tests on one word make
+// splitTest halve them (a set of that many values) rather than take the
+// smallest: pulling values out one by one costs quadratic time.
+const largeRun = 16
+
+// bigFormula is the size past which a rule's formula is folded with what
+// each split decides, so deeper splits skip what is settled.
+const bigFormula = 64
+
+// splitTest picks the test to split on, among the undecided whole-word
+// tests of f on the word of first: the one with the smallest constant, so
+// that the common small argument values (flags clear, low enum values)
+// decide soonest, unless there are more than largeRun of them, where a
+// JGT at their median halves the work. Any undecided test gives a correct
+// decision.
+func splitTest(f formula, k *knowledge, first Test) *Test {
 	best := first
 	if first.Mask != 0xffffffff || first.Op == OpSET {
 		return &best
 	}
+	var bounds []uint32 // values where an undecided test's outcome changes
 	var walk func(f formula)
 	walk = func(f formula) {
 		switch f := f.(type) {
 		case fTest:
 			t := Test(f)
-			if t.Word == first.Word && t.Mask == 0xffffffff && t.Op != OpSET && t.K < best.K {
+			if t.Word == first.Word && t.Mask == 0xffffffff && t.Op != OpSET {
 				if _, known := k.decide(t); !known {
-					best = t
+					if t.K < best.K {
+						best = t
+					}
+					if t.Op == OpEQ {
+						bounds = append(bounds, t.K)
+					}
+					if t.K != ^uint32(0) {
+						bounds = append(bounds, t.K+1)
+					}
 				}
 			}
 		case fNot:
@@ -166,7 +189,132 @@ func smallestOnWord(f formula, k *knowledge, first Test) *Test {
 		}
 	}
 	walk(f)
+	if len(bounds) > 2*largeRun {
+		slices.Sort(bounds)
+		bounds = slices.Compact(bounds)
+	}
+	if len(bounds) > 2*largeRun {
+		// The median boundary inside what the word can still be: JGT
+		// c-1 then holds for some values and not for others.
+		s := k.set(first.Word)
+		lo, hi := s[0].Lo, s[len(s)-1].Hi
+		i, j := sort.Search(len(bounds), func(i int) bool { return bounds[i] > lo }), len(bounds)
+		for j > i && bounds[j-1] > hi {
+			j--
+		}
+		if j > i {
+			c := bounds[(i+j)/2]
+			return &Test{Word: first.Word, Mask: 0xffffffff, Op: OpGT, K: c - 1}
+		}
+	}
 	return &best
+}
+
+// foldRules folds what k decides into the big formulas of rules, so that
+// the splits below look only at what is left; rules that can no longer
+// fire are dropped.
+func foldRules(rules []argRule, k *knowledge) []argRule {
+	out := rules
+	copied := false
+	for i, r := range rules {
+		if r.size <= bigFormula {
+			continue
+		}
+		if !copied {
+			out, copied = append([]argRule(nil), rules...), true
+		}
+		out[i].f = fold(r.f, k)
+		out[i].size = formulaSize(out[i].f)
+	}
+	if !copied {
+		return rules
+	}
+	kept := out[:0]
+	for _, r := range out {
+		if c, ok := r.f.(fConst); ok && !bool(c) {
+			continue
+		}
+		kept = append(kept, r)
+	}
+	return kept
+}
+
+// fold is f with the tests k decides replaced by their values, folded.
+func fold(f formula, k *knowledge) formula {
+	switch f := f.(type) {
+	case fTest:
+		if v, ok := k.decide(Test(f)); ok {
+			return fConst(v)
+		}
+	case fNot:
+		x := fold(f.x, k)
+		if c, ok := x.(fConst); ok {
+			return !c
+		}
+		return fNot{x}
+	case fAnd:
+		out, v := foldList(f, k, false)
+		if v != nil {
+			return *v
+		}
+		if len(out) == 1 {
+			return out[0]
+		}
+		return fAnd(out)
+	case fOr:
+		out, v := foldList(f, k, true)
+		if v != nil {
+			return *v
+		}
+		if len(out) == 1 {
+			return out[0]
+		}
+		return fOr(out)
+	}
+	return f
+}
+
+// foldList folds the terms of an And (absorb false) or an Or (absorb
+// true): a term folding to absorb decides the whole, the others drop out
+// when constant; with none left, the whole is the other constant.
+func foldList(xs []formula, k *knowledge, absorb fConst) ([]formula, *fConst) {
+	var out []formula
+	for _, x := range xs {
+		y := fold(x, k)
+		if c, ok := y.(fConst); ok {
+			if c == absorb {
+				return nil, &absorb
+			}
+			continue
+		}
+		out = append(out, y)
+	}
+	if len(out) == 0 {
+		neutral := !absorb
+		return nil, &neutral
+	}
+	return out, nil
+}
+
+// formulaSize counts f's nodes.
+func formulaSize(f formula) int {
+	switch f := f.(type) {
+	case fNot:
+		return 1 + formulaSize(f.x)
+	case fAnd:
+		n := 1
+		for _, x := range f {
+			n += formulaSize(x)
+		}
+		return n
+	case fOr:
+		n := 1
+		for _, x := range f {
+			n += formulaSize(x)
+		}
+		return n
+	}
+	return 1
 }
 
 // eval evaluates f under what is known. When the value is not known, it

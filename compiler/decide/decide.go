@@ -215,11 +215,11 @@ func (pc *policyCache) node(b *Builder, nr uint32) (*Node, error) {
 		}
 		f := lower(c)
 		// Neighbouring rules with one action are one rule: their tests can
-		// then be taken in any order (see smallestOnWord).
+		// then be taken in any order (see splitTest).
 		if n := len(rules); pc.merge && n > 0 && rules[n-1].action == r.Action {
 			rules[n-1].f = fOr{rules[n-1].f, f}
 		} else {
-			rules = append(rules, argRule{f, r.Action})
+			rules = append(rules, argRule{f: f, action: r.Action, size: formulaSize(f)})
 		}
 		if c == resolve.Const(true) {
 			break

@@ -148,9 +148,14 @@ func (r *reshaper) region(top *Node) *Node {
 	// Decide's own shape is kept when the search finds nothing better.
 	old := r.copyRun(top, inRun)
 	if len(spans) > maxSpans {
-		halved := r.halve(w, spans, true)
-		if r.preferred(r.score(halved, w), r.score(old, w)) {
-			return halved
+		best := r.halve(w, spans, true)
+		if r.sizeFirst {
+			if chain := r.chain(w, spans); chain != nil && r.preferred(r.score(chain, w), r.score(best, w)) {
+				best = chain
+			}
+		}
+		if r.preferred(r.score(best, w), r.score(old, w)) {
+			return best
 		}
 		return old
 	}
@@ -179,6 +184,33 @@ func (r *reshaper) halve(w Word, spans []span, hasZero bool) *Node {
 	mid := len(spans) / 2
 	return r.b.Inner(Test{Word: w, Mask: 0xffffffff, Op: OpGT, K: spans[mid].lo - 1},
 		r.halve(w, spans[mid:], false), r.halve(w, spans[:mid], hasZero))
+}
+
+// chain is the smallest search over spans whose ranges all lead to one
+// exit (the background) and whose single values lead anywhere: a JEQ per
+// value that leaves the background, smallest first. It is nil for other
+// spans.
+func (r *reshaper) chain(w Word, spans []span) *Node {
+	var background *Node
+	for _, sp := range spans {
+		switch {
+		case sp.point():
+		case background == nil:
+			background = sp.exit
+		case sp.exit != background:
+			return nil
+		}
+	}
+	if background == nil {
+		return nil
+	}
+	out := background
+	for i := len(spans) - 1; i >= 0; i-- {
+		if sp := spans[i]; sp.point() && sp.exit != background {
+			out = r.b.Inner(Test{Word: w, Mask: 0xffffffff, Op: OpEQ, K: sp.lo}, sp.exit, out)
+		}
+	}
+	return out
 }
 
 // preferred ranks two finished searches for the goal: the longest path,
