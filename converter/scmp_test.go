@@ -3,6 +3,8 @@ package converter
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,16 +21,22 @@ import (
 // a2 node into the a1 level twice, once from each path; the second time
 // makes the node its own predecessor, and freeing the new chain then
 // walks that level backwards forever.
-const (
-	loopMinimal = `{"defaultAction": "SCMP_ACT_TRAP", "syscalls": [
-	  {"names": ["semop"], "action": "SCMP_ACT_ALLOW", "args": [
-	    {"index": 0, "op": "SCMP_CMP_GE", "value": 0}, {"index": 1, "op": "SCMP_CMP_EQ", "value": 0}]},
-	  {"names": ["semop"], "action": "SCMP_ACT_ALLOW", "args": [
-	    {"index": 0, "op": "SCMP_CMP_GE", "value": 0}, {"index": 2, "op": "SCMP_CMP_EQ", "value": 0}]}]}`
+var (
+	loopMinimal = testdataText("loops/minimal.json")
 	// The profile the loop was found with (random differential testing),
 	// which loops on x86_64 without CAP_BPF before kernel 5.8.
-	loopFound = `{"architectures":["SCMP_ARCH_X32","SCMP_ARCH_AARCH64","SCMP_ARCH_ARM","SCMP_ARCH_NATIVE"],"defaultAction":"SCMP_ACT_TRAP","syscalls":[{"action":"SCMP_ACT_ALLOW","args":[{"index":1,"op":"SCMP_CMP_LT","value":0},{"index":0,"op":"SCMP_CMP_GE","value":255,"valueTwo":0}],"excludes":{"caps":["CAP_BPF"],"minKernel":"5.8"},"names":["semop","fcntl"]},{"action":"SCMP_ACT_LOG","args":[{"index":0,"op":"SCMP_CMP_GE","value":255,"valueTwo":2147483647},{"index":2,"op":"SCMP_CMP_NE","value":0,"valueTwo":5}],"excludes":{"caps":["CAP_BPF"],"minKernel":"5.8"},"names":["semop","open","fcntl"]},{"action":"SCMP_ACT_TRACE","errnoRet":1,"includes":{"caps":["CAP_NET_RAW"]},"names":["semop","clone"]},{"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":0,"op":"SCMP_CMP_LE","value":9223372036854775808}],"excludes":{"caps":["CAP_SYS_ADMIN"],"minKernel":"5.8"},"includes":{"arches":["arm64"],"minKernel":"5.0"},"names":["semop","fcntl"]},{"action":"SCMP_ACT_ALLOW","args":[{"index":2,"op":"SCMP_CMP_NE","value":5}],"names":["semop","fcntl","mmap"]},{"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"SCMP_CMP_MASKED_EQ","value":5,"valueTwo":255}],"errnoRet":3,"includes":{"caps":["CAP_BPF"]},"names":["ioctl","open","opne"]},{"action":"SCMP_ACT_LOG","args":[{"index":2,"op":"SCMP_CMP_LE","value":5},{"index":2,"op":"SCMP_CMP_MASKED_EQ","value":18446744073709551615,"valueTwo":1}],"includes":{"caps":["CAP_SYS_ADMIN"]},"names":["socketcall","accept"]}]}`
+	loopFound = testdataText("loops/found.json")
 )
+
+// testdataText is a file of testdata, which the package's tests share
+// with internal/libseccomp's.
+func testdataText(name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
 // within runs f and fails the test if it does not return within a few
 // seconds, so that a regression fails instead of hanging.

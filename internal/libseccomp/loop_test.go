@@ -5,6 +5,8 @@ package libseccomp
 import (
 	"fmt"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,14 +22,18 @@ import (
 // level of its tree twice and then walks the level forever. The converter
 // must say so, promptly, and agree with libseccomp on every host where the
 // profile does not reach the loop.
-const (
-	loopMinimal = `{"defaultAction": "SCMP_ACT_TRAP", "syscalls": [
-	  {"names": ["semop"], "action": "SCMP_ACT_ALLOW", "args": [
-	    {"index": 0, "op": "SCMP_CMP_GE", "value": 0}, {"index": 1, "op": "SCMP_CMP_EQ", "value": 0}]},
-	  {"names": ["semop"], "action": "SCMP_ACT_ALLOW", "args": [
-	    {"index": 0, "op": "SCMP_CMP_GE", "value": 0}, {"index": 2, "op": "SCMP_CMP_EQ", "value": 0}]}]}`
-	loopFound = `{"architectures":["SCMP_ARCH_X32","SCMP_ARCH_AARCH64","SCMP_ARCH_ARM","SCMP_ARCH_NATIVE"],"defaultAction":"SCMP_ACT_TRAP","syscalls":[{"action":"SCMP_ACT_ALLOW","args":[{"index":1,"op":"SCMP_CMP_LT","value":0},{"index":0,"op":"SCMP_CMP_GE","value":255,"valueTwo":0}],"excludes":{"caps":["CAP_BPF"],"minKernel":"5.8"},"names":["semop","fcntl"]},{"action":"SCMP_ACT_LOG","args":[{"index":0,"op":"SCMP_CMP_GE","value":255,"valueTwo":2147483647},{"index":2,"op":"SCMP_CMP_NE","value":0,"valueTwo":5}],"excludes":{"caps":["CAP_BPF"],"minKernel":"5.8"},"names":["semop","open","fcntl"]},{"action":"SCMP_ACT_TRACE","errnoRet":1,"includes":{"caps":["CAP_NET_RAW"]},"names":["semop","clone"]},{"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":0,"op":"SCMP_CMP_LE","value":9223372036854775808}],"excludes":{"caps":["CAP_SYS_ADMIN"],"minKernel":"5.8"},"includes":{"arches":["arm64"],"minKernel":"5.0"},"names":["semop","fcntl"]},{"action":"SCMP_ACT_ALLOW","args":[{"index":2,"op":"SCMP_CMP_NE","value":5}],"names":["semop","fcntl","mmap"]},{"action":"SCMP_ACT_ERRNO","args":[{"index":0,"op":"SCMP_CMP_MASKED_EQ","value":5,"valueTwo":255}],"errnoRet":3,"includes":{"caps":["CAP_BPF"]},"names":["ioctl","open","opne"]},{"action":"SCMP_ACT_LOG","args":[{"index":2,"op":"SCMP_CMP_LE","value":5},{"index":2,"op":"SCMP_CMP_MASKED_EQ","value":18446744073709551615,"valueTwo":1}],"includes":{"caps":["CAP_SYS_ADMIN"]},"names":["socketcall","accept"]}]}`
+var (
+	loopMinimal = converterTestdata("loops/minimal.json")
+	loopFound   = converterTestdata("loops/found.json")
 )
+
+func converterTestdata(name string) string {
+	b, err := os.ReadFile(filepath.Join("..", "..", "converter", "testdata", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
 
 // lowerWithin is Lower, failing the test if it does not return promptly.
 func lowerWithin(t *testing.T, label string, p *converter.Profile, h converter.Host) (*converter.Lowered, diag.List) {
