@@ -58,19 +58,7 @@ func (c xcond) holds(args *[6]uint64) bool {
 		}
 		return false
 	}
-	switch c.Op {
-	case lang.Eq:
-		return w == c.Val
-	case lang.Ne:
-		return w != c.Val
-	case lang.Lt:
-		return w < c.Val
-	case lang.Le:
-		return w <= c.Val
-	case lang.Gt:
-		return w > c.Val
-	}
-	return w >= c.Val
+	return c.Op.Holds(w, c.Val)
 }
 
 // constant reports whether the condition holds for every input (1), for none
@@ -233,28 +221,7 @@ func excluded(prefix []xcond, c xcond) bool {
 }
 
 // wordSet is the set of 32-bit word values an unmasked word test accepts.
-func wordSet(c xcond) resolve.Set {
-	v := uint32(c.Val)
-	switch c.Op {
-	case lang.Eq:
-		return resolve.Points(v)
-	case lang.Ne:
-		return resolve.Points(v).Complement()
-	case lang.Lt:
-		if v == 0 {
-			return nil
-		}
-		return resolve.Set{{Lo: 0, Hi: v - 1}}
-	case lang.Le:
-		return resolve.Set{{Lo: 0, Hi: v}}
-	case lang.Gt:
-		if v == ^uint32(0) {
-			return nil
-		}
-		return resolve.Set{{Lo: v + 1, Hi: ^uint32(0)}}
-	}
-	return resolve.Set{{Lo: v, Hi: ^uint32(0)}}
-}
+func wordSet(c xcond) resolve.Set { return resolve.CmpSet(c.Op, uint32(c.Val)) }
 
 // nodeCond is a node's test taken on its true or false branch.
 func nodeCond(c *snode, branch bool) xcond {

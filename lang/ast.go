@@ -112,6 +112,25 @@ var cmpOpText = [...]string{"==", "!=", "<", "<=", ">", ">="}
 
 func (o CmpOp) String() string { return cmpOpText[o] }
 
+// Holds reports whether x o v, unsigned.
+func (o CmpOp) Holds(x, v uint64) bool {
+	switch o {
+	case Eq:
+		return x == v
+	case Ne:
+		return x != v
+	case Lt:
+		return x < v
+	case Le:
+		return x <= v
+	case Gt:
+		return x > v
+	case Ge:
+		return x >= v
+	}
+	panic("lang: bad comparison operator")
+}
+
 // Compare is `VAR op VALUE`, `VAR & MASK op VALUE` or `(VAR & MASK) op VALUE`.
 type Compare struct {
 	Var        *Var

@@ -46,21 +46,29 @@ func (NrIn) cond()   {}
 func (ArgCmp) cond() {}
 
 // Holds evaluates the comparison on an argument value.
-func (c ArgCmp) Holds(arg uint64) bool {
-	x := arg & c.Mask
-	switch c.Op {
+func (c ArgCmp) Holds(arg uint64) bool { return c.Op.Holds(arg&c.Mask, c.Val) }
+
+// CmpSet is the set of 32-bit values x with x op v.
+func CmpSet(op lang.CmpOp, v uint32) Set {
+	switch op {
 	case lang.Eq:
-		return x == c.Val
+		return Points(v)
 	case lang.Ne:
-		return x != c.Val
+		return Points(v).Complement()
 	case lang.Lt:
-		return x < c.Val
+		if v == 0 {
+			return nil
+		}
+		return Set{{0, v - 1}}
 	case lang.Le:
-		return x <= c.Val
+		return Set{{0, v}}
 	case lang.Gt:
-		return x > c.Val
+		if v == ^uint32(0) {
+			return nil
+		}
+		return Set{{v + 1, ^uint32(0)}}
 	case lang.Ge:
-		return x >= c.Val
+		return Set{{v, ^uint32(0)}}
 	}
 	panic("resolve: bad comparison operator")
 }

@@ -286,26 +286,13 @@ func (r *resolver) nrCompare(v *lang.Var, mask *lang.Value, op lang.CmpOp, val *
 	}
 	k, mk := uint32(x.val), uint32(m.val)
 	if mask == nil {
-		switch op {
-		case lang.Eq:
-			return NrIn{Points(k)}
-		case lang.Ne:
+		if op == lang.Ne {
 			return Not{NrIn{Points(k)}}
-		case lang.Lt:
-			if k == 0 {
-				return Const(false)
-			}
-			return NrIn{Set{{0, k - 1}}}
-		case lang.Le:
-			return NrIn{Set{{0, k}}}
-		case lang.Gt:
-			if k == ^uint32(0) {
-				return Const(false)
-			}
-			return NrIn{Set{{k + 1, ^uint32(0)}}}
-		case lang.Ge:
-			return NrIn{Set{{k, ^uint32(0)}}}
 		}
+		if s := CmpSet(op, k); len(s) > 0 {
+			return NrIn{s}
+		}
+		return Const(false)
 	}
 	holds := func(x uint32) bool { return ArgCmp{Mask: uint64(mk), Op: op, Val: uint64(k)}.Holds(uint64(x)) }
 	set, ok := maskedSet(mk, holds, func(lo, hi, low uint32) (bool, bool) {
