@@ -164,16 +164,24 @@ func buildGuarded(t *testing.T, label string, l *converter.Lowered, level int) (
 		prog []xbpf.RawInstruction
 		err  error
 	}
-	ch := make(chan result, 1)
-	go func() {
+	r := within(t, 30*time.Second, label+": libseccomp did not return, which the converter did not foresee", func() result {
 		prog, err := Build(l, level)
-		ch <- result{prog, err}
-	}()
+		return result{prog, err}
+	})
+	return r.prog, r.err
+}
+
+// within runs f and returns what it gives, failing the test with msg if it
+// does not return within d.
+func within[T any](t *testing.T, d time.Duration, msg string, f func() T) T {
+	t.Helper()
+	ch := make(chan T, 1)
+	go func() { ch <- f() }()
 	select {
 	case r := <-ch:
-		return r.prog, r.err
-	case <-time.After(30 * time.Second):
-		t.Fatalf("%s: libseccomp did not return, which the converter did not foresee", label)
+		return r
+	case <-time.After(d):
+		t.Fatal(msg)
 	}
-	return nil, nil
+	panic("unreachable")
 }

@@ -42,18 +42,11 @@ func lowerWithin(t *testing.T, label string, p *converter.Profile, h converter.H
 		l *converter.Lowered
 		d diag.List
 	}
-	ch := make(chan result, 1)
-	go func() {
+	r := within(t, 5*time.Second, label+": Lower did not return", func() result {
 		l, d := p.Lower(h)
-		ch <- result{l, d}
-	}()
-	select {
-	case r := <-ch:
-		return r.l, r.d
-	case <-time.After(5 * time.Second):
-		t.Fatalf("%s: Lower did not return", label)
-	}
-	return nil, nil
+		return result{l, d}
+	})
+	return r.l, r.d
 }
 
 // TestBuildInChild: the child harness tells a build that returns from one
